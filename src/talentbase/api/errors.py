@@ -1,0 +1,240 @@
+"""Spott's error body and the exceptions that render into it (API.md §1).
+
+Body: ``{"status", "message", "requestId", "errors"?: [{"code", "path", "message", "received"}]}``.
+``path`` is the dot-joined JSON path into the body, or a query parameter's name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+REQUIRED = "REQUIRED"
+INVALID_TYPE = "INVALID_TYPE"
+INVALID_ENUM_VALUE = "INVALID_ENUM_VALUE"
+INVALID_STRING = "INVALID_STRING"
+TOO_SMALL = "TOO_SMALL"
+TOO_BIG = "TOO_BIG"
+UNRECOGNIZED_KEYS = "UNRECOGNIZED_KEYS"
+NOT_FOUND = "NOT_FOUND"
+ONLY_ONE_PRIMARY_ALLOWED = "ONLY_ONE_PRIMARY_ALLOWED"
+DUPLICATE = "DUPLICATE"
+
+_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+# Pydantic error types -> Spott codes. Our own validators raise errors whose type is already a code.
+_PYDANTIC_CODES = {
+    "missing": REQUIRED,
+    "extra_forbidden": UNRECOGNIZED_KEYS,
+    "literal_error": INVALID_ENUM_VALUE,
+    "enum": INVALID_ENUM_VALUE,
+    "string_too_short": TOO_SMALL,
+    "too_short": TOO_SMALL,
+    "greater_than": TOO_SMALL,
+    "greater_than_equal": TOO_SMALL,
+    "string_too_long": TOO_BIG,
+    "too_long": TOO_BIG,
+    "less_than": TOO_BIG,
+    "less_than_equal": TOO_BIG,
+    "string_pattern_mismatch": INVALID_STRING,
+    "finite_number": TOO_BIG,
+}
+
+
+@dataclass(frozen=True)
+class ErrorItem:
+    """One validation failure: ``code`` (upper snake case), ``path``, ``message``, ``received``."""
+
+    code: str
+    path: str
+    message: str
+    received: Any = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "path": self.path,
+            "message": self.message,
+            "received": self.received,
+        }
+
+
+class ApiError(Exception):
+    """An error answer: HTTP ``status``, a ``message``, optional field ``errors``, and optional
+    extra top-level keys (``extra``) for callers that need more than the message."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        errors: list[ErrorItem] | None = None,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+        self.extra = extra or {}
+        self.headers = headers
+
+
+class ValidationFailed(ApiError):
+    """400 with one or more field errors."""
+
+    def __init__(self, errors: list[ErrorItem]) -> None:
+        super().__init__(400, "Validation failed", errors)
+
+
+def validation_error(code: str, path: str, message: str, received: Any = None) -> ValidationFailed:
+    """A 400 naming exactly one field."""
+    return ValidationFailed([ErrorItem(code, path, message, received)])
+
+
+class NotFound(ApiError):
+    """404: the id does not exist in the caller's workspace (API.md §1: never 403)."""
+
+    def __init__(self, what: str, id_: str) -> None:
+        super().__init__(404, f"{what} {id_} not found")
+
+
+class Unauthorized(ApiError):
+    """401: missing or unknown ``x-api-key``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message)
+
+
+class Conflict(ApiError):
+    """409 with one error item."""
+
+    def __init__(self, message: str, errors: list[ErrorItem] | None = None) -> None:
+        super().__init__(409, message, errors)
+
+
+def request_id_of(request: Request) -> str:
+    """The request id the request-context middleware assigned."""
+    state = request.scope.get("state") or {}
+    return str(state.get("request_id", ""))
+
+
+def error_body(
+    status: int,
+    message: str,
+    request_id: str,
+    errors: list[ErrorItem] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The Spott error body as a dict."""
+    body: dict[str, Any] = {"status": status, "message": message, "requestId": request_id}
+    if errors is not None:
+        body["errors"] = [item.as_json() for item in errors]
+    if extra:
+        body.update(extra)
+    return body
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _received(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= 200 else value[:200] + "…"
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _json_type(value)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts)
+
+
+def translate_pydantic_errors(raw_errors: Any) -> list[ErrorItem]:
+    """Pydantic / FastAPI validation errors as Spott error items (codes per API.md §1)."""
+    items: list[ErrorItem] = []
+    for error in raw_errors:
+        kind = str(error.get("type", ""))
+        loc = tuple(error.get("loc", ()))
+        value = error.get("input")
+        path = _path(loc)
+        message = str(error.get("msg", "Invalid value"))
+        code = kind if _CODE_RE.match(kind) else _PYDANTIC_CODES.get(kind, INVALID_TYPE)
+        if code == UNRECOGNIZED_KEYS:
+            key = loc[-1] if loc else ""
+            items.append(ErrorItem(code, path, f"Unrecognized key {key!r}", key))
+            continue
+        if code == REQUIRED:
+            message = "Required" if path else "Request body is required"
+            items.append(ErrorItem(code, path, message, None))
+            continue
+        if code == INVALID_TYPE:
+            received = _json_type(value)
+            if value is None and kind != "model_type":
+                message = "Must not be null"
+            else:
+                message = f"{message}; received {received}"
+            items.append(ErrorItem(code, path, message, received))
+            continue
+        items.append(ErrorItem(code, path, message, _received(value)))
+    return items
+
+
+def _response(request: Request, error: ApiError) -> JSONResponse:
+    body = error_body(
+        error.status, error.message, request_id_of(request), error.errors, error.extra
+    )
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
+
+
+async def handle_api_error(request: Request, exc: Exception) -> JSONResponse:
+    """Renders an ``ApiError``."""
+    assert isinstance(exc, ApiError)
+    return _response(request, exc)
+
+
+async def handle_request_validation(request: Request, exc: Exception) -> JSONResponse:
+    """Renders FastAPI's validation errors as a Spott 400; malformed JSON gets its own message."""
+    assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    for error in raw:
+        if error.get("type") == "json_invalid":
+            detail = (error.get("ctx") or {}).get("error", "malformed JSON")
+            return _response(request, ApiError(400, f"Request body is not valid JSON: {detail}"))
+    return _response(request, ValidationFailed(translate_pydantic_errors(raw)))
+
+
+_HTTP_MESSAGES = {
+    404: "Not found",
+    405: "Method not allowed",
+}
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    """Renders Starlette's own errors (unknown route 404, 405, body parse 400) in Spott's shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+    headers = dict(exc.headers) if exc.headers else None
+    return _response(request, ApiError(exc.status_code, message, headers=headers))

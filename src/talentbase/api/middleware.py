@@ -1,0 +1,147 @@
+"""The outermost ASGI middleware: request id, body guard (413 / 415), access log, 500s.
+
+Written as plain ASGI so it sees every answer, including errors raised anywhere below it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from talentbase.api.errors import error_body
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+log = structlog.get_logger("talentbase.access")
+
+
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` when a streamed body passes the limit."""
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _is_json_media_type(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json"
+
+
+class RequestContextMiddleware:
+    """Per request: assigns ``x-request-id`` (echoes a well-formed client one), refuses bodies over
+    ``max_body_bytes`` (413) and bodies that are not ``application/json`` (415; a bodiless request
+    is never refused for its Content-Type), logs one JSON access line without personal data, and
+    turns any unhandled exception into a 500 that gives only the request id (API.md §1)."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log: bool = True) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        client_id = _header(scope, b"x-request-id")
+        request_id = (
+            client_id if client_id and _REQUEST_ID_RE.match(client_id) else uuid.uuid4().hex
+        )
+        scope.setdefault("state", {})["request_id"] = request_id
+        status_holder = {"status": 0, "started": False}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                status_holder["started"] = True
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        async def reply(status: int, message: str) -> None:
+            body = json.dumps(error_body(status, message, request_id)).encode()
+            await send_with_id(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send_with_id({"type": "http.response.body", "body": body})
+
+        try:
+            refusal = self._refusal(scope)
+            if refusal is not None:
+                await reply(*refusal)
+            else:
+                await self.app(scope, self._limited(receive), send_with_id)
+        except BodyTooLarge:
+            if not status_holder["started"]:
+                await reply(413, f"Request body is larger than {self.max_body_bytes} bytes")
+        except Exception:
+            log.exception("unhandled_error", request_id=request_id)
+            if not status_holder["started"]:
+                await reply(500, "Internal server error")
+        finally:
+            if self.access_log:
+                log.info(
+                    "request",
+                    request_id=request_id,
+                    method=scope["method"],
+                    route=_route_of(scope),
+                    status=status_holder["status"],
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    workspace_id=(scope.get("state") or {}).get("workspace_id"),
+                )
+
+    def _refusal(self, scope: Scope) -> tuple[int, str] | None:
+        if scope["method"] not in _BODY_METHODS:
+            return None
+        length_header = _header(scope, b"content-length")
+        chunked = _header(scope, b"transfer-encoding") is not None
+        try:
+            length = int(length_header) if length_header is not None else 0
+        except ValueError:
+            return (400, "Malformed Content-Length header")
+        if length > self.max_body_bytes:
+            return (413, f"Request body is larger than {self.max_body_bytes} bytes")
+        if length > 0 or chunked:
+            content_type = _header(scope, b"content-type")
+            if content_type is None or not _is_json_media_type(content_type):
+                return (415, "Content-Type must be application/json")
+        return None
+
+    def _limited(self, receive: Receive) -> Receive:
+        received = 0
+        limit = self.max_body_bytes
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        return limited_receive
+
+
+def _route_of(scope: Scope) -> Any:
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"

@@ -1,0 +1,90 @@
+"""``create_app(settings)``: routers, middleware, error handlers, the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from talentbase import __version__
+from talentbase.api.errors import (
+    ApiError,
+    handle_api_error,
+    handle_http_exception,
+    handle_request_validation,
+)
+from talentbase.api.middleware import RequestContextMiddleware
+from talentbase.candidates.router import router as candidates_router
+from talentbase.db.engine import Database
+from talentbase.health import router as health_router
+from talentbase.settings import Settings
+from talentbase.users.router import router as users_router
+
+DESCRIPTION = """A self-hosted recruitment CRM that speaks the Spott candidate API.
+
+Every route except `/healthz` needs the `x-api-key` header. Errors use Spott's body:
+`{status, message, requestId, errors?: [{code, path, message, received}]}`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI application for ``settings`` (read from the environment when omitted).
+
+    The database engine is created here and disposed when the app shuts down; migrations are
+    not run here (``talentbase serve`` and the tests run them first).
+    """
+    settings = settings or Settings()
+    database = Database(settings.database_url, pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="talentbase",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.add_exception_handler(ApiError, handle_api_error)
+    app.add_exception_handler(RequestValidationError, handle_request_validation)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        access_log=settings.access_log,
+    )
+    app.include_router(health_router)
+    app.include_router(candidates_router)
+    app.include_router(users_router)
+    _document_errors_as_spott(app)
+    return app
+
+
+def _document_errors_as_spott(app: FastAPI) -> None:
+    """FastAPI documents a 422 on every route with parameters; talentbase answers validation
+    failures with a Spott 400 instead, so the generated document drops the 422s."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = FastAPI.openapi(app)
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if isinstance(operation, dict):
+                    operation.get("responses", {}).pop("422", None)
+        schemas = schema.get("components", {}).get("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

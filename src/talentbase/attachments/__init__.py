@@ -1,0 +1,1 @@
+"""Attachments: files such as CVs, stored on disk and linked to candidates."""

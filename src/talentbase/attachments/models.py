@@ -1,0 +1,30 @@
+"""Attachment table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talentbase.db.base import Base, new_id
+from talentbase.db.types import UTCDateTime, utcnow
+
+
+class Attachment(Base):
+    """A file of a candidate; ``type`` ``CV`` marks a CV (Spott attachment types)."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_candidate", "workspace_id", "candidate_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    candidate_id: Mapped[str | None] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), default=None
+    )
+    type: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(500))
+    content_type: Mapped[str | None] = mapped_column(String(200), default=None)
+    size_bytes: Mapped[int] = mapped_column(BigInteger(), default=0)
+    storage_path: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

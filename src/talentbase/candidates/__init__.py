@@ -1,0 +1,1 @@
+"""Candidates: the people a recruitment agency places. The core of talentbase."""

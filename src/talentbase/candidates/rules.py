@@ -1,0 +1,173 @@
+"""Field rules of API.md §2.1, one function per value family.
+
+Each validator takes the raw JSON value and returns the stored form, or raises
+``PydanticCustomError(code, message)`` whose type is the Spott error code; Pydantic attaches the
+field's path. Rules that need configuration or several items at once (phone numbers, one primary
+per list, duplicates) live in ``candidates.service``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from pydantic_core import PydanticCustomError
+
+from talentbase.api.errors import INVALID_STRING, INVALID_TYPE, TOO_BIG, TOO_SMALL
+from talentbase.db.types import truncate_ms
+
+NAME_MAX = 100
+_NAME_PUNCTUATION = frozenset(" -'’.")
+_DATETIME_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
+    r"(Z|[+-]\d{2}:?\d{2})$"
+)
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_CURRENCIES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
+_ALPHA_2 = frozenset(country.alpha_2 for country in pycountry.countries)
+_COUNTRY_NAMES = frozenset(
+    name.casefold()
+    for country in pycountry.countries
+    for name in (
+        country.name,
+        getattr(country, "official_name", None),
+        getattr(country, "common_name", None),
+    )
+    if name
+)
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+def _require_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError(INVALID_TYPE, "Expected a string")
+    return value
+
+
+def person_name(value: str) -> str:
+    """A name (API.md §2.1): trimmed, NFC-normalised, 1–100 characters of Unicode letters and
+    marks, spaces, hyphens, apostrophes (' and ’) and dots."""
+    name = unicodedata.normalize("NFC", value.strip())
+    if not name:
+        raise PydanticCustomError(TOO_SMALL, "Must contain at least 1 character after trimming")
+    if len(name) > NAME_MAX:
+        raise PydanticCustomError(TOO_BIG, f"Must contain at most {NAME_MAX} characters")
+    for char in name:
+        if char in _NAME_PUNCTUATION:
+            continue
+        if unicodedata.category(char)[0] not in ("L", "M"):
+            raise PydanticCustomError(
+                INVALID_STRING,
+                "Names may contain only letters, spaces, hyphens, apostrophes and dots; "
+                f"found {char!r}",
+            )
+    return name
+
+
+def email_address(value: str) -> str:
+    """A syntactically valid email address (no DNS lookup); stored exactly as given."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise PydanticCustomError(INVALID_STRING, f"Invalid email address: {exc}") from exc
+    return value
+
+
+def http_url(value: str) -> str:
+    """An absolute http(s) URL with a host and no whitespace; stored as given."""
+    if any(char.isspace() for char in value):
+        raise PydanticCustomError(INVALID_STRING, "Invalid URL: must not contain whitespace")
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise PydanticCustomError(INVALID_STRING, "Invalid URL: must be an absolute http(s) URL")
+    try:
+        _ = parts.port
+    except ValueError as exc:
+        raise PydanticCustomError(INVALID_STRING, "Invalid URL: bad port") from exc
+    return value
+
+
+def country(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code (any case) or a country's English name; stored as given."""
+    text = value.strip()
+    if len(text) == 2 and text.upper() in _ALPHA_2:
+        return text
+    if text.casefold() in _COUNTRY_NAMES:
+        return text
+    raise PydanticCustomError(
+        INVALID_STRING,
+        f"Unknown country {value!r}: use an ISO 3166-1 alpha-2 code or the country's name",
+    )
+
+
+def currency(value: str) -> str:
+    """An ISO 4217 alphabetic code, exactly (upper case)."""
+    if value not in _ISO_CURRENCIES:
+        raise PydanticCustomError(
+            INVALID_STRING, f"Unknown currency {value!r}: use an ISO 4217 code such as USD"
+        )
+    return value
+
+
+def _checked_datetime(match: re.Match[str]) -> datetime:
+    year, month, day, hour, minute = (int(match.group(i)) for i in range(1, 6))
+    second = int(match.group(6) or 0)
+    fraction = (match.group(7) or "").ljust(6, "0")[:6]
+    zone = match.group(8)
+    try:
+        if zone == "Z":
+            tz = UTC
+        else:
+            digits = zone[1:].replace(":", "")
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            if offset >= timedelta(hours=24) or int(digits[2:]) >= 60:
+                raise ValueError("time zone offset out of range")
+            tz = timezone(offset if zone[0] == "+" else -offset)
+        return datetime(year, month, day, hour, minute, second, int(fraction), tzinfo=tz)
+    except ValueError as exc:
+        raise PydanticCustomError(INVALID_STRING, f"Invalid date-time: {exc}") from exc
+
+
+def utc_datetime(value: Any) -> datetime:
+    """An ISO 8601 date-time with a zone (``Z`` or an offset), converted to UTC and cut to
+    milliseconds (API.md §1: input without any zone is rejected)."""
+    text = _require_str(value)
+    match = _DATETIME_RE.match(text)
+    if match is None:
+        raise PydanticCustomError(
+            INVALID_STRING,
+            "Invalid date-time: expected ISO 8601 with a time zone, e.g. 2024-01-15T14:30:00.000Z",
+        )
+    return truncate_ms(_checked_datetime(match))
+
+
+def birth_date(value: Any) -> date:
+    """A calendar date given as ``YYYY-MM-DD`` or inside a date-time; a time or offset in the
+    input is ignored, never converted (API.md §1), so the date never shifts with a time zone.
+    Must lie between 1900-01-01 and today."""
+    text = _require_str(value)
+    match = _DATE_RE.match(text)
+    if match is None:
+        dt_match = _DATETIME_RE.match(text)
+        if dt_match is None:
+            raise PydanticCustomError(
+                INVALID_STRING, "Invalid date: expected YYYY-MM-DD or an ISO 8601 date-time"
+            )
+        _checked_datetime(dt_match)
+        match = _DATE_RE.match(text[:10])
+        assert match is not None
+    try:
+        result = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError as exc:
+        raise PydanticCustomError(INVALID_STRING, f"Invalid date: {exc}") from exc
+    if result < EARLIEST_BIRTH_DATE:
+        raise PydanticCustomError(TOO_SMALL, "Date of birth must be on or after 1900-01-01")
+    # a day of slack: "today" differs across time zones
+    if result > datetime.now(UTC).date() + timedelta(days=1):
+        raise PydanticCustomError(TOO_BIG, "Date of birth must not be in the future")
+    return result

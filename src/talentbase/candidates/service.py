@@ -1,0 +1,507 @@
+"""The rules of candidate writes: PATCH semantics (API.md §2.1) and create (API.md §2.2).
+
+A request body is first validated for shape and per-value format by ``candidates.schemas``; this
+module then applies the rules that need several items or the database at once (one primary per
+list, duplicates, phone parsing with the configured region, user and company references), and
+writes only what really changed, so re-sending stored values is a no-op that keeps
+``modifiedAt``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import phonenumbers
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from talentbase.api.errors import (
+    DUPLICATE,
+    INVALID_STRING,
+    NOT_FOUND,
+    ONLY_ONE_PRIMARY_ALLOWED,
+    REQUIRED,
+    TOO_BIG,
+    TOO_SMALL,
+    ErrorItem,
+    NotFound,
+    ValidationFailed,
+)
+from talentbase.candidates import repository, view
+from talentbase.candidates.models import Candidate
+from talentbase.candidates.schemas import (
+    CandidateCreate,
+    CandidateFields,
+    CandidatePatch,
+    CompensationIn,
+    EducationIn,
+    EmailIn,
+    LanguageIn,
+    LocationIn,
+    PhoneNumberIn,
+    SocialMediaIn,
+    WorkExperienceIn,
+)
+from talentbase.companies import repository as companies
+from talentbase.custom_attributes import repository as custom_attributes
+from talentbase.custom_attributes.models import CustomAttributeValue
+from talentbase.custom_attributes.values import validate_value
+from talentbase.db.base import new_id
+from talentbase.db.types import utcnow
+from talentbase.users import repository as users
+from talentbase.work_history import repository as work_history
+from talentbase.work_history.models import Education, WorkExperience
+
+_PHONE_CHARACTERS = frozenset("+0123456789 ()-./")
+_MS = timedelta(milliseconds=1)
+
+
+class _Errors:
+    """Collects field errors so one answer names every bad field."""
+
+    def __init__(self) -> None:
+        self.items: list[ErrorItem] = []
+
+    def add(self, code: str, path: str, message: str, received: Any = None) -> None:
+        self.items.append(ErrorItem(code, path, message, received))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ValidationFailed(self.items)
+
+
+def _primary_flags(flags: list[bool], field: str, errors: _Errors) -> list[bool]:
+    """API.md §2.1: at most one ``isPrimary: true``; none in a non-empty list → the first."""
+    primaries = [index for index, flag in enumerate(flags) if flag]
+    for index in primaries[1:]:
+        errors.add(
+            ONLY_ONE_PRIMARY_ALLOWED,
+            f"{field}.{index}.isPrimary",
+            f"Only one item of {field} may be primary; item {primaries[0]} already is",
+            True,
+        )
+    if flags and not primaries:
+        return [index == 0 for index in range(len(flags))]
+    return flags
+
+
+def _duplicates(keys: list[str], path: str, what: str, errors: _Errors) -> None:
+    seen: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if key in seen:
+            errors.add(
+                DUPLICATE,
+                path.format(index=index),
+                f"Same {what} as item {seen[key]}",
+            )
+        else:
+            seen[key] = index
+
+
+def normalize_emails(items: list[EmailIn], errors: _Errors) -> list[dict[str, Any]]:
+    """Stored email items; duplicates compared case-insensitively (API.md §2.1)."""
+    _duplicates([item.email.casefold() for item in items], "emails.{index}.email", "email", errors)
+    flags = _primary_flags([item.is_primary for item in items], "emails", errors)
+    return [
+        {"purpose": item.purpose, "email": item.email, "isPrimary": flag}
+        for item, flag in zip(items, flags, strict=True)
+    ]
+
+
+def parse_phone(value: str, region: str | None) -> str | None:
+    """The E.164 form of ``value``, or None when it is not a possible phone number. Without a
+    leading ``+`` the number is read in ``region``; letters (vanity numbers) are refused."""
+    if not set(value) <= _PHONE_CHARACTERS or not any(char.isdigit() for char in value):
+        return None
+    try:
+        parsed = phonenumbers.parse(value, None if value.lstrip().startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+def normalize_phones(
+    items: list[PhoneNumberIn], region: str | None, errors: _Errors
+) -> list[dict[str, Any]]:
+    """Stored phone items with their E.164 form under ``e164``; duplicates compared by E.164."""
+    e164s: list[str] = []
+    for index, item in enumerate(items):
+        e164 = parse_phone(item.phone_number, region)
+        if e164 is None:
+            hint = "" if region else " with its country code (a leading +)"
+            errors.add(
+                INVALID_STRING,
+                f"phoneNumbers.{index}.phoneNumber",
+                f"Not a valid phone number; write it in international form{hint}",
+                item.phone_number,
+            )
+            e164 = f"invalid:{index}"
+        e164s.append(e164)
+    _duplicates(e164s, "phoneNumbers.{index}.phoneNumber", "phone number", errors)
+    flags = _primary_flags([item.is_primary for item in items], "phoneNumbers", errors)
+    return [
+        {"purpose": item.purpose, "phoneNumber": item.phone_number, "isPrimary": flag, "e164": e164}
+        for item, flag, e164 in zip(items, flags, e164s, strict=True)
+    ]
+
+
+def normalize_social_media(items: list[SocialMediaIn], errors: _Errors) -> list[dict[str, Any]]:
+    """Stored social media items; the same URL twice (case and trailing slash aside) is refused."""
+    _duplicates(
+        [item.url.casefold().rstrip("/") for item in items],
+        "socialMedia.{index}.url",
+        "URL",
+        errors,
+    )
+    flags = _primary_flags([item.is_primary for item in items], "socialMedia", errors)
+    return [
+        {"url": item.url, "type": item.type, "isPrimary": flag}
+        for item, flag in zip(items, flags, strict=True)
+    ]
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def normalize_location(item: LocationIn, path: str, errors: _Errors) -> dict[str, Any]:
+    """A stored location; ``latitude`` and ``longitude`` come together or not at all. The derived
+    ``rawCityCountry`` / ``formattedAddress`` are not stored: the view computes them."""
+    if (item.latitude is None) != (item.longitude is None):
+        missing = "longitude" if item.longitude is None else "latitude"
+        errors.add(REQUIRED, f"{path}.{missing}", "latitude and longitude go together")
+    return {
+        "type": item.type,
+        "street1": _blank_to_none(item.street1),
+        "street2": _blank_to_none(item.street2),
+        "postalCode": _blank_to_none(item.postal_code),
+        "city": _blank_to_none(item.city),
+        "region": _blank_to_none(item.region),
+        "state": _blank_to_none(item.state),
+        "country": _blank_to_none(item.country),
+        "latitude": item.latitude,
+        "longitude": item.longitude,
+    }
+
+
+def normalize_languages(
+    items: list[LanguageIn], stored: list[dict[str, Any]], errors: _Errors
+) -> list[dict[str, Any]]:
+    """Stored language items. An ``id`` sent is kept; an item sent without one takes the id of the
+    stored item with the same language and fluency (so re-sending is a no-op), else a new id."""
+    _duplicates(
+        [item.language.casefold() for item in items],
+        "languages.{index}.language",
+        "language",
+        errors,
+    )
+    _duplicates(
+        [item.id or f"\0{index}" for index, item in enumerate(items)],
+        "languages.{index}.id",
+        "id",
+        errors,
+    )
+    claimed = {item.id for item in items if item.id}
+    reusable = {
+        (entry["language"].casefold(), entry.get("fluency")): entry["id"]
+        for entry in stored
+        if entry["id"] not in claimed
+    }
+    result = []
+    for item in items:
+        item_id = (
+            item.id or reusable.pop((item.language.casefold(), item.fluency), None) or new_id()
+        )
+        result.append({"language": item.language, "id": item_id, "fluency": item.fluency})
+    return result
+
+
+def normalize_compensation(
+    item: CompensationIn, stored: dict[str, Any] | None, errors: _Errors
+) -> dict[str, Any]:
+    """The stored compensation: the object replaces the whole compensation (keys left out become
+    null). The stored id is kept when the id sent matches it, or when nothing else changes;
+    otherwise the server assigns a new one (API.md §2.1)."""
+    if (
+        item.base_compensation is not None
+        and item.total_compensation is not None
+        and item.base_compensation > item.total_compensation
+    ):
+        errors.add(
+            TOO_BIG,
+            "compensation.baseCompensation",
+            "baseCompensation must not exceed totalCompensation",
+            item.base_compensation,
+        )
+    value = {
+        "currency": item.currency,
+        "totalCompensation": item.total_compensation,
+        "baseCompensation": item.base_compensation,
+    }
+    if stored is not None:
+        same_values = all(stored.get(key) == value[key] for key in value)
+        if item.id == stored["id"] or same_values:
+            return {"id": stored["id"], **value}
+    return {"id": new_id(), **value}
+
+
+def _dedupe(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+async def _resolve(
+    session: AsyncSession,
+    workspace_id: str,
+    body: CandidateFields,
+    current: Candidate | None,
+    phone_region: str | None,
+) -> dict[str, Any]:
+    """The candidate columns the body sets, normalised; raises ``ValidationFailed`` naming every
+    bad field. ``current`` is the stored candidate (None on create)."""
+    sent = body.model_fields_set
+    errors = _Errors()
+    values: dict[str, Any] = {}
+    for name in (
+        "first_name",
+        "middle_name",
+        "last_name",
+        "second_last_name",
+        "gender",
+        "acquisition_source",
+        "visible_if_client_contact",
+        "date_of_birth",
+        "last_interaction_at",
+        "last_interaction_with_id",
+    ):
+        if name in sent:
+            values[name] = getattr(body, name)
+    if "nationality" in sent:
+        values["nationality"] = _dedupe(body.nationality)
+    if "status" in sent:
+        values["status"] = _dedupe(body.status)
+    if "emails" in sent:
+        values["emails"] = normalize_emails(body.emails, errors)
+    if "phone_numbers" in sent:
+        values["phone_numbers"] = normalize_phones(body.phone_numbers, phone_region, errors)
+    if "social_media" in sent:
+        values["social_media"] = normalize_social_media(body.social_media, errors)
+    if "locations" in sent:
+        values["locations"] = [
+            normalize_location(item, f"locations.{index}", errors)
+            for index, item in enumerate(body.locations)
+        ]
+    if "languages" in sent:
+        stored_languages = current.languages if current is not None else []
+        values["languages"] = normalize_languages(body.languages, stored_languages, errors)
+    if "compensation" in sent:
+        stored_compensation = current.compensation if current is not None else None
+        values["compensation"] = (
+            None
+            if body.compensation is None
+            else normalize_compensation(body.compensation, stored_compensation, errors)
+        )
+    if "main_contact" in sent:
+        values["main_contact_user_id"] = body.main_contact.user_id if body.main_contact else None
+    references: dict[str, str] = {
+        path: values[column]
+        for path, column in (
+            ("mainContact.userId", "main_contact_user_id"),
+            ("lastInteractionWithId", "last_interaction_with_id"),
+        )
+        if values.get(column) is not None
+    }
+    if references:
+        found = await users.by_ids(session, workspace_id, references.values())
+        for path, user_id in references.items():
+            if user_id not in found:
+                errors.add(NOT_FOUND, path, f"No user {user_id} in this workspace", user_id)
+    errors.raise_if_any()
+    return values
+
+
+def _bumped(candidate: Candidate) -> Any:
+    """A ``modifiedAt`` strictly after the stored one, so every change moves it forward."""
+    now = utcnow()
+    return now if now > candidate.modified_at else candidate.modified_at + _MS
+
+
+async def update_candidate(
+    session: AsyncSession,
+    workspace_id: str,
+    candidate_id: str,
+    body: CandidatePatch,
+    *,
+    phone_region: str | None,
+) -> dict[str, Any]:
+    """Applies a PATCH (API.md §2.1) and returns the CandidateView.
+
+    Absent keys leave fields unchanged; only columns whose stored value differs are written, and
+    ``modifiedAt`` moves only when something did. Raises ``NotFound`` (404) and
+    ``ValidationFailed`` (400); nothing is written on failure.
+    """
+    candidate = await repository.get(session, workspace_id, candidate_id, for_update=True)
+    if candidate is None:
+        raise NotFound("Candidate", candidate_id)
+    values = await _resolve(session, workspace_id, body, candidate, phone_region)
+    changed = {name: value for name, value in values.items() if getattr(candidate, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(candidate, name, value)
+        candidate.modified_at = _bumped(candidate)
+        await session.flush()
+    return await view.build_view(session, workspace_id, candidate)
+
+
+async def create_candidate(
+    session: AsyncSession, workspace_id: str, body: CandidateCreate, *, phone_region: str | None
+) -> str:
+    """Creates a candidate with its education, work experience and custom attribute values
+    (API.md §2.2) and returns its id. Raises ``ValidationFailed`` for any bad field or reference.
+    """
+    errors = _Errors()
+    try:
+        values = await _resolve(session, workspace_id, body, None, phone_region)
+    except ValidationFailed as failure:
+        errors.items.extend(failure.errors or [])
+        values = {}
+    sent = body.model_fields_set
+    educations = body.education if "education" in sent else []
+    experiences = body.work_experiences if "work_experiences" in sent else []
+    attributes = body.custom_attributes if "custom_attributes" in sent else []
+    await _check_history_references(session, workspace_id, body, errors)
+    experience_locations = [
+        normalize_location(item.location, f"workExperiences.{index}.location", errors)
+        if item.location
+        else None
+        for index, item in enumerate(experiences)
+    ]
+    definitions = await custom_attributes.definitions_by_ids(
+        session, workspace_id, "candidate", (item.attribute_definition_id for item in attributes)
+    )
+    _duplicates(
+        [item.attribute_definition_id for item in attributes],
+        "customAttributes.{index}.attributeDefinitionId",
+        "attribute definition",
+        errors,
+    )
+    for index, item in enumerate(attributes):
+        definition = definitions.get(item.attribute_definition_id)
+        path = f"customAttributes.{index}"
+        if definition is None:
+            errors.add(
+                NOT_FOUND,
+                f"{path}.attributeDefinitionId",
+                f"No candidate attribute definition {item.attribute_definition_id}",
+                item.attribute_definition_id,
+            )
+            continue
+        problem = validate_value(definition.kind, definition.options, item.value)
+        if problem is not None:
+            errors.add(problem.code, f"{path}.value", problem.message)
+    errors.raise_if_any()
+
+    candidate_id = new_id()
+    now = utcnow()
+    values.setdefault("acquisition_source", "manual")
+    candidate = Candidate(
+        id=candidate_id,
+        workspace_id=workspace_id,
+        avatar_url=body.avatar_url,
+        created_at=now,
+        modified_at=now,
+        **values,
+    )
+    repository.add(session, candidate)
+    await session.flush()
+    work_history.add_all(
+        session,
+        [
+            Education(
+                workspace_id=workspace_id,
+                candidate_id=candidate_id,
+                company_id=item.company_id,
+                degree=item.degree,
+                field_of_study=item.field_of_study,
+                grade=item.grade,
+                description=item.description,
+                start_date=item.start_date,
+                end_date=item.end_date,
+            )
+            for item in educations
+        ]
+        + [
+            WorkExperience(
+                workspace_id=workspace_id,
+                candidate_id=candidate_id,
+                company_id=item.company_id,
+                job_title=item.job_title,
+                location=location,
+                description=item.description,
+                start_date=item.start_date,
+                end_date=item.end_date,
+            )
+            for item, location in zip(experiences, experience_locations, strict=True)
+        ],
+    )
+    custom_attributes.add_all(
+        session,
+        [
+            CustomAttributeValue(
+                workspace_id=workspace_id,
+                entity_type="candidate",
+                entity_id=candidate_id,
+                definition_id=item.attribute_definition_id,
+                value=item.value,
+                is_filled_by_ai=bool(item.filled_by_ai),
+            )
+            for item in attributes
+        ],
+    )
+    await session.flush()
+    return candidate_id
+
+
+async def _check_history_references(
+    session: AsyncSession, workspace_id: str, body: CandidateCreate, errors: _Errors
+) -> None:
+    """Education and work experience: companies exist in the workspace, end not before start."""
+    sent = body.model_fields_set
+    groups: tuple[tuple[str, Sequence[EducationIn | WorkExperienceIn]], ...] = (
+        ("education", body.education if "education" in sent else []),
+        ("workExperiences", body.work_experiences if "work_experiences" in sent else []),
+    )
+    wanted = {item.company_id for _, items in groups for item in items if item.company_id}
+    found = await companies.existing_ids(session, workspace_id, wanted)
+    for field, items in groups:
+        for index, item in enumerate(items):
+            path = f"{field}.{index}"
+            if item.company_id and item.company_id not in found:
+                errors.add(
+                    NOT_FOUND, f"{path}.companyId", f"No company {item.company_id}", item.company_id
+                )
+            if item.start_date and item.end_date and item.end_date < item.start_date:
+                errors.add(TOO_SMALL, f"{path}.endDate", "endDate must not be before startDate")
+
+
+async def get_candidate(
+    session: AsyncSession, workspace_id: str, candidate_id: str
+) -> dict[str, Any]:
+    """The CandidateView; ``NotFound`` when the id is unknown in this workspace."""
+    candidate = await repository.get(session, workspace_id, candidate_id)
+    if candidate is None:
+        raise NotFound("Candidate", candidate_id)
+    return await view.build_view(session, workspace_id, candidate)
+
+
+async def delete_candidate(session: AsyncSession, workspace_id: str, candidate_id: str) -> None:
+    """Deletes the candidate (API.md §2: 204, later GET 404, listed in the deleted feed)."""
+    candidate = await repository.get(session, workspace_id, candidate_id, for_update=True)
+    if candidate is None:
+        raise NotFound("Candidate", candidate_id)
+    await repository.delete_candidate(session, candidate)

@@ -1,0 +1,1 @@
+"""Companies: the clients of the agency, and the employers in work history."""

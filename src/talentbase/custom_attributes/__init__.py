@@ -1,0 +1,1 @@
+"""Custom attributes: workspace-defined fields and their values on records."""

@@ -1,0 +1,33 @@
+"""Alembic environment: runs migrations with a blocking driver (sqlite3 or psycopg 3)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine, event
+
+from talentbase.db.engine import apply_sqlite_pragmas
+from talentbase.db.models import metadata
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or ""
+
+
+def run_migrations() -> None:
+    """Apply migrations in one transaction per run (SQLite batch mode for ALTERs)."""
+    engine = create_engine(url)
+    is_sqlite = engine.dialect.name == "sqlite"
+    if is_sqlite:
+        event.listen(engine, "connect", apply_sqlite_pragmas)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=is_sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations()

@@ -1,0 +1,36 @@
+"""Imports every table so ``metadata`` is complete (for Alembic and tests)."""
+
+from talentbase.attachments.models import Attachment
+from talentbase.candidates.models import Candidate, DeletedCandidate
+from talentbase.client_contacts.models import ClientContact
+from talentbase.companies.models import Company
+from talentbase.custom_attributes.models import CustomAttributeDefinition, CustomAttributeValue
+from talentbase.db.base import Base
+from talentbase.linkedin.models import LinkedInProfile
+from talentbase.placements.models import Placement
+from talentbase.tasks.models import Task, TaskLink
+from talentbase.users.models import User
+from talentbase.work_history.models import Education, WorkExperience
+from talentbase.workspaces.models import ApiKey, Workspace
+
+metadata = Base.metadata
+
+__all__ = [
+    "ApiKey",
+    "Attachment",
+    "Candidate",
+    "ClientContact",
+    "Company",
+    "CustomAttributeDefinition",
+    "CustomAttributeValue",
+    "DeletedCandidate",
+    "Education",
+    "LinkedInProfile",
+    "Placement",
+    "Task",
+    "TaskLink",
+    "User",
+    "WorkExperience",
+    "Workspace",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""LinkedIn profiles of candidates."""

@@ -1,0 +1,25 @@
+"""SQL for LinkedIn profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from talentbase.linkedin.models import LinkedInProfile
+
+
+async def for_candidates(
+    session: AsyncSession, workspace_id: str, candidate_ids: Sequence[str]
+) -> dict[str, LinkedInProfile]:
+    """The LinkedIn profile of each candidate that has one (one query)."""
+    if not candidate_ids:
+        return {}
+    rows = await session.scalars(
+        select(LinkedInProfile).where(
+            LinkedInProfile.workspace_id == workspace_id,
+            LinkedInProfile.candidate_id.in_(candidate_ids),
+        )
+    )
+    return {profile.candidate_id: profile for profile in rows}

@@ -1,0 +1,1 @@
+"""Placements: a candidate placed at a company."""

@@ -1,0 +1,1 @@
+"""Tasks: to-dos with a due date and an assignee, linked to candidates and other records."""

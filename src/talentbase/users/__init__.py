@@ -1,0 +1,1 @@
+"""Users: the recruiters of a workspace."""

@@ -1,0 +1,56 @@
+"""SQL for users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from talentbase.users.models import User
+
+
+async def get(session: AsyncSession, workspace_id: str, user_id: str) -> User | None:
+    """The user of the workspace with this id."""
+    result: User | None = await session.scalar(
+        select(User).where(User.workspace_id == workspace_id, User.id == user_id)
+    )
+    return result
+
+
+async def by_ids(session: AsyncSession, workspace_id: str, ids: Iterable[str]) -> dict[str, User]:
+    """Users of the workspace among ``ids``, by id (one query)."""
+    wanted = {id_ for id_ in ids if id_}
+    if not wanted:
+        return {}
+    rows = await session.scalars(
+        select(User).where(User.workspace_id == workspace_id, User.id.in_(wanted))
+    )
+    return {user.id: user for user in rows}
+
+
+async def email_taken(
+    session: AsyncSession, workspace_id: str, email: str, except_id: str | None = None
+) -> bool:
+    """Whether another user of the workspace has this email (case-insensitive)."""
+    query = select(User.id).where(
+        User.workspace_id == workspace_id, func.lower(User.email) == email.lower()
+    )
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return await session.scalar(query.limit(1)) is not None
+
+
+async def list_users(
+    session: AsyncSession, workspace_id: str, *, include_deactivated: bool
+) -> list[User]:
+    """Users of the workspace ordered by name then id; active ones only unless asked."""
+    query = select(User).where(User.workspace_id == workspace_id)
+    if not include_deactivated:
+        query = query.where(User.deactivated_at.is_(None))
+    return list(await session.scalars(query.order_by(User.name, User.id)))
+
+
+def add(session: AsyncSession, user: User) -> None:
+    """Stages a new user for insertion."""
+    session.add(user)

@@ -1,0 +1,1 @@
+"""Work experience and education of candidates."""
