@@ -28,7 +28,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/python -m talentbase.testing.run_suites
+	$(BIN)/python tests/run_suites.py
 
 test: lint typecheck pytest
 

@@ -28,7 +28,7 @@ async def latest_cv_ids(
         .order_by(Attachment.created_at, Attachment.id)
     )
     result: dict[str, str] = {}
-    for candidate_id, attachment_id in rows.tuples():
+    for candidate_id, attachment_id in rows:
         if candidate_id is not None:
             result[candidate_id] = attachment_id  # later rows are newer and win
     return result

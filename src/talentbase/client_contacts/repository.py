@@ -28,6 +28,6 @@ async def for_candidates(
         .order_by(ClientContact.created_at, ClientContact.id)
     )
     result: dict[str, list[tuple[ClientContact, Company]]] = defaultdict(list)
-    for contact, company in rows.tuples():
+    for contact, company in rows:
         result[contact.candidate_id].append((contact, company))
     return result

@@ -34,7 +34,7 @@ async def values_for(
     result: dict[str, list[tuple[CustomAttributeValue, CustomAttributeDefinition]]] = defaultdict(
         list
     )
-    for value, definition in rows.tuples():
+    for value, definition in rows:
         result[value.entity_id].append((value, definition))
     return result
 

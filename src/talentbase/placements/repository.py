@@ -32,6 +32,6 @@ async def current_for_candidates(
         .order_by(Placement.start_date.desc(), Placement.id)
     )
     result: dict[str, list[tuple[Placement, Company]]] = defaultdict(list)
-    for placement, company in rows.tuples():
+    for placement, company in rows:
         result[placement.candidate_id].append((placement, company))
     return result

@@ -32,7 +32,7 @@ async def open_dated_for_candidates(
         .order_by(Task.due_date, Task.id)
     )
     result: dict[str, list[Task]] = defaultdict(list)
-    for candidate_id, task in rows.tuples():
+    for candidate_id, task in rows:
         result[candidate_id].append(task)
     return result
 

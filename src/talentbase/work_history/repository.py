@@ -27,7 +27,7 @@ async def experiences_for_candidates(
         )
     )
     result: dict[str, list[tuple[WorkExperience, Company | None]]] = defaultdict(list)
-    for experience, company in rows.tuples():
+    for experience, company in rows:
         result[experience.candidate_id].append((experience, company))
     return result
 
