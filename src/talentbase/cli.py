@@ -174,3 +174,7 @@ def create_user(
 def main() -> None:
     """Entry point of the ``talentbase`` script."""
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""End to end: the real server (``talentbase serve``: uvicorn on a real socket) and the README's
+curl walk-through, step by step, through httpx."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import backend
+from tests.integration.test_patch_seed import expected_view, seed_body
+
+API_KEY = "walkthrough-key-0123456789abcdef"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[str]:
+    """``talentbase serve`` in a subprocess with its process time zone set far from UTC; on
+    SQLite a fresh database file (the server migrates it), on PostgreSQL the run's database."""
+    if backend() == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'walkthrough.db'}"
+    else:
+        url = database_url
+    port = _free_port()
+    env = {
+        **os.environ,
+        "TALENTBASE_BOOTSTRAP_API_KEY": API_KEY,
+        "TZ": "Pacific/Auckland",
+    }
+    log = tmp_path_factory.mktemp("e2e-log") / "server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "talentbase.cli",
+                "serve",
+                "--database-url",
+                url,
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("server did not start:\n" + Path(log).read_text())
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_readme_walkthrough_against_the_real_server(server: str) -> None:
+    with httpx.Client(base_url=server, headers={"x-api-key": API_KEY}, timeout=10) as http:
+        # 1. two users (recruiters)
+        ann = http.post("/users", json={"name": "Ann Recruiter", "email": "ann@agency.example"})
+        bob = http.post("/users", json={"name": "Bob Recruiter", "email": "bob@agency.example"})
+        assert ann.status_code == 201 and bob.status_code == 201, (ann.text, bob.text)
+        assert {user["name"] for user in http.get("/users/_list").json()["users"]} >= {
+            "Ann Recruiter",
+            "Bob Recruiter",
+        }
+        # 2. a candidate: 201 and a bare JSON string
+        created = http.post("/candidates", json={"firstName": "Jane", "lastName": "Roe"})
+        assert created.status_code == 201
+        candidate_id = created.json()
+        assert isinstance(candidate_id, str)
+        # 3. the seed's PATCH body with real ids
+        body = seed_body(ann.json()["userId"], bob.json()["userId"])
+        patched = http.patch(f"/candidates/{candidate_id}", json=body)
+        assert patched.status_code == 200, patched.text
+        view = patched.json()
+        expected = expected_view(candidate_id, ann.json(), bob.json())
+        for key in ("name", "emails", "locations", "mainContact", "lastInteractionWith"):
+            assert view[key] == expected[key], key
+        # the server runs at UTC+13/+12: the date of birth must not shift
+        assert view["dateOfBirth"]["dateOfBirth"] == "1990-05-15T00:00:00.000Z"
+        assert patched.headers["x-request-id"]
+        # 4. GET shows the same view
+        assert http.get(f"/candidates/{candidate_id}").json() == view
+        # 5. a bad PATCH is refused, names the field, and changes nothing
+        refused = http.patch(f"/candidates/{candidate_id}", json={"gender": "Male"})
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["path"] == "gender"
+        assert http.get(f"/candidates/{candidate_id}").json() == view
+        # 6. delete
+        assert http.delete(f"/candidates/{candidate_id}").status_code == 204
+        assert http.get(f"/candidates/{candidate_id}").status_code == 404
+
+
+def test_real_server_refuses_requests_without_a_key(server: str) -> None:
+    response = httpx.get(f"{server}/candidates/anything", timeout=10)
+    assert response.status_code == 401
+    assert response.json()["message"] == "Missing x-api-key header"
