@@ -8,9 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from talentbase import __version__
+from talentbase.api.deps import CallerDep
 from talentbase.api.errors import (
     ApiError,
     handle_api_error,
@@ -49,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        openapi_url=None,
+        docs_url=None,
         redoc_url=None,
         redirect_slashes=False,
     )
@@ -67,7 +70,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(candidates_router)
     app.include_router(users_router)
     _document_errors_as_spott(app)
+    _serve_openapi(app)
     return app
+
+
+def _serve_openapi(app: FastAPI) -> None:
+    """``GET /openapi.json``, behind ``x-api-key`` like every route but ``/healthz``."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_document(_caller: CallerDep) -> JSONResponse:
+        return JSONResponse(app.openapi())
 
 
 def _document_errors_as_spott(app: FastAPI) -> None:
