@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.errors import DUPLICATE, ErrorItem, NotFound, ValidationFailed
@@ -14,13 +15,25 @@ from talentbase.users.schemas import UserCreate, UserPatch
 from talentbase.views import user_json
 
 
+def _email_taken(email: str) -> ValidationFailed:
+    return ValidationFailed(
+        [ErrorItem(DUPLICATE, "email", "A user with this email already exists", email)]
+    )
+
+
+async def _flush(session: AsyncSession, email: str) -> None:
+    """Flushes; a concurrent insert of the same email (unique index) is the same 400."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise _email_taken(email) from exc
+
+
 async def _check_email(
     session: AsyncSession, workspace_id: str, email: str, except_id: str | None = None
 ) -> None:
     if await repository.email_taken(session, workspace_id, email, except_id):
-        raise ValidationFailed(
-            [ErrorItem(DUPLICATE, "email", "A user with this email already exists", email)]
-        )
+        raise _email_taken(email)
 
 
 async def create_user(session: AsyncSession, workspace_id: str, body: UserCreate) -> dict[str, Any]:
@@ -30,7 +43,7 @@ async def create_user(session: AsyncSession, workspace_id: str, body: UserCreate
         workspace_id=workspace_id, name=body.name, email=body.email, avatar_url=body.avatar_url
     )
     repository.add(session, user)
-    await session.flush()
+    await _flush(session, body.email)
     return user_json(user)
 
 
@@ -66,7 +79,7 @@ async def update_user(
         changed = True
     if changed:
         user.modified_at = utcnow()
-        await session.flush()
+        await _flush(session, user.email)
     return user_json(user)
 
 
