@@ -19,6 +19,8 @@ class Settings(BaseSettings):
       without a leading ``+`` (API.md §2.1); ``None`` means every number needs its ``+``.
     - ``max_body_bytes``: request bodies above this answer 413 (API.md §1).
     - ``bootstrap_api_key``: when set, ``serve`` makes sure this key exists (scripts and tests).
+    - ``rate_limit_per_minute``: requests a minute per API key (Spott: 1000; API.md §1);
+      ``rate_limit_unauthenticated_per_minute``: per client address for requests without a key.
     """
 
     model_config = SettingsConfigDict(env_prefix="TALENTBASE_", extra="ignore")
@@ -31,6 +33,8 @@ class Settings(BaseSettings):
     bootstrap_api_key: str | None = None
     bootstrap_workspace: str = "default"
     db_pool_size: int = Field(default=20, ge=1)
+    rate_limit_per_minute: int = Field(default=1000, ge=1)
+    rate_limit_unauthenticated_per_minute: int = Field(default=100, ge=1)
     log_level: str = "info"
     access_log: bool = True
 
