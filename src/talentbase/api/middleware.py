@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 import structlog
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from talentbase.api.errors import error_body
@@ -22,8 +23,12 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 log = structlog.get_logger("talentbase.access")
 
 
-class BodyTooLarge(Exception):
-    """Raised from ``receive`` when a streamed body passes the limit."""
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a streamed body passes the limit; an ``HTTPException`` so
+    FastAPI's body reader passes it on as a 413 instead of a generic parse error."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Request body is larger than {limit} bytes")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -136,7 +141,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
         return limited_receive
