@@ -91,7 +91,8 @@ def _serve_openapi(app: FastAPI) -> None:
 
 def _document_errors_as_spott(app: FastAPI) -> None:
     """FastAPI documents a 422 on every route with parameters; talentbase answers validation
-    failures with a Spott 400 instead, so the generated document drops the 422s."""
+    failures with a Spott 400 instead, so the generated document drops the 422s. Every route can
+    also answer 429 (rate limit) and 500, both in Spott's body."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -100,7 +101,20 @@ def _document_errors_as_spott(app: FastAPI) -> None:
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 if isinstance(operation, dict):
-                    operation.get("responses", {}).pop("422", None)
+                    responses = operation.setdefault("responses", {})
+                    responses.pop("422", None)
+                    for status, description in (
+                        ("429", "Rate limit exceeded; see `Retry-After`"),
+                        ("500", "Internal error; the body gives only the request id"),
+                    ):
+                        responses[status] = {
+                            "description": description,
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ErrorBody"}
+                                }
+                            },
+                        }
         schemas = schema.get("components", {}).get("schemas", {})
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)

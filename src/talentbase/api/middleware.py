@@ -17,8 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from talentbase.api.errors import error_body
 
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# any visible ASCII (trace ids, base64, ...); no spaces or control characters, which could
+# forge log lines
+_REQUEST_ID_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 log = structlog.get_logger("talentbase.access")
 
@@ -115,8 +116,6 @@ class RequestContextMiddleware:
                 )
 
     def _refusal(self, scope: Scope) -> tuple[int, str] | None:
-        if scope["method"] not in _BODY_METHODS:
-            return None
         length_header = _header(scope, b"content-length")
         chunked = _header(scope, b"transfer-encoding") is not None
         try:

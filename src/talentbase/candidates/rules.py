@@ -40,6 +40,38 @@ _COUNTRY_NAMES = frozenset(
     )
     if name
 )
+# Everyday English names that differ from the ISO names pycountry knows ("Russian Federation",
+# "Türkiye", "Côte d'Ivoire", ...), and the UK's nations, which the nationality enum names.
+COUNTRY_ALIASES = {
+    "bosnia": "BA",
+    "brunei": "BN",
+    "burma": "MM",
+    "cape verde": "CV",
+    "curacao": "CW",
+    "dr congo": "CD",
+    "east timor": "TL",
+    "england": "GB",
+    "great britain": "GB",
+    "holland": "NL",
+    "ivory coast": "CI",
+    "kosovo": "XK",
+    "macau": "MO",
+    "macedonia": "MK",
+    "micronesia": "FM",
+    "northern ireland": "GB",
+    "palestine": "PS",
+    "reunion": "RE",
+    "russia": "RU",
+    "scotland": "GB",
+    "st. lucia": "LC",
+    "swaziland": "SZ",
+    "turkey": "TR",
+    "uk": "GB",
+    "usa": "US",
+    "vatican": "VA",
+    "vatican city": "VA",
+    "wales": "GB",
+}
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
@@ -93,11 +125,16 @@ def http_url(value: str) -> str:
 
 
 def country(value: str) -> str:
-    """An ISO 3166-1 alpha-2 code (any case) or a country's English name; stored as given."""
+    """An ISO 3166-1 alpha-2 code (any case) or a country's English name (ISO name, official or
+    common name, or an everyday name in ``COUNTRY_ALIASES``; a leading "The" is allowed); stored
+    as given. No fuzzy matching, so typos are refused."""
     text = value.strip()
     if len(text) == 2 and text.upper() in _ALPHA_2:
         return text
-    if text.casefold() in _COUNTRY_NAMES:
+    name = text.casefold()
+    if name.startswith("the "):
+        name = name[4:]
+    if name in _COUNTRY_NAMES or name in COUNTRY_ALIASES:
         return text
     raise PydanticCustomError(
         INVALID_STRING,

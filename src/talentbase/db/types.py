@@ -57,5 +57,5 @@ class JSONDocument(TypeDecorator[Any]):
     (performance-facts.md).
     """
 
-    impl = JSON
+    impl = JSON(none_as_null=True)  # Python None is SQL NULL, so `IS NULL` finds cleared values
     cache_ok = True

@@ -1,0 +1,272 @@
+"""Users (recruiters): create, list, deactivate; a user is ``{userId, name, email, avatarUrl,
+deactivatedAt}`` wherever it appears (API.md §2.3)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import create_candidate, create_user
+
+USER_KEYS = ["userId", "name", "email", "avatarUrl", "deactivatedAt"]
+MS_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
+def unique_email(local: str = "ann") -> str:
+    return f"{local}-{uuid.uuid4().hex[:12]}@agency.example"
+
+
+def single_error(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["status"] == 400
+    assert body["requestId"] == response.headers["x-request-id"]
+    assert len(body["errors"]) == 1, body
+    error: dict[str, Any] = body["errors"][0]
+    return error
+
+
+def parse_ms_utc(value: str) -> datetime:
+    assert MS_UTC.match(value), value
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+async def test_create_user_answers_201_with_the_user_object(client: httpx.AsyncClient) -> None:
+    email = unique_email()
+
+    response = await client.post(
+        "/users",
+        json={"name": "Ann Recruiter", "email": email, "avatarUrl": "https://img.example/a.png"},
+    )
+
+    assert response.status_code == 201, response.text
+    user = response.json()
+    assert list(user) == USER_KEYS
+    assert isinstance(user["userId"], str) and user["userId"]
+    assert user == {
+        "userId": user["userId"],
+        "name": "Ann Recruiter",
+        "email": email,
+        "avatarUrl": "https://img.example/a.png",
+        "deactivatedAt": None,
+    }
+    fetched = await client.get(f"/users/{user['userId']}")
+    assert fetched.status_code == 200
+    assert fetched.json() == user
+
+
+async def test_create_user_without_avatar_has_null_avatar_url(client: httpx.AsyncClient) -> None:
+    user = await create_user(client, "  Bob Recruiter  ", unique_email("bob"))
+
+    assert user["avatarUrl"] is None
+    assert user["deactivatedAt"] is None
+    assert user["name"] == "Bob Recruiter"
+
+
+async def test_duplicate_email_differing_only_in_case_is_a_400_duplicate_at_email(
+    client: httpx.AsyncClient,
+) -> None:
+    email = unique_email()
+    first = await create_user(client, "Ann Recruiter", email)
+
+    response = await client.post("/users", json={"name": "Ann Again", "email": email.upper()})
+
+    error = single_error(response)
+    assert (error["code"], error["path"]) == ("DUPLICATE", "email")
+    assert (await client.get("/users")).json() == {"users": [first]}
+
+
+async def test_changing_email_to_another_users_email_is_a_400_duplicate(
+    client: httpx.AsyncClient,
+) -> None:
+    ann_email = unique_email("ann")
+    await create_user(client, "Ann Recruiter", ann_email)
+    bob = await create_user(client, "Bob Recruiter", unique_email("bob"))
+
+    response = await client.patch(f"/users/{bob['userId']}", json={"email": ann_email.title()})
+
+    error = single_error(response)
+    assert (error["code"], error["path"]) == ("DUPLICATE", "email")
+    assert (await client.get(f"/users/{bob['userId']}")).json() == bob
+
+
+@pytest.mark.parametrize(
+    "email", ["not-an-email", "ann@", "@agency.example", "ann agency@example.com", "ann@@x.example"]
+)
+async def test_invalid_email_is_a_400_invalid_string_at_email(
+    client: httpx.AsyncClient, email: str
+) -> None:
+    response = await client.post("/users", json={"name": "Ann Recruiter", "email": email})
+
+    error = single_error(response)
+    assert (error["code"], error["path"]) == ("INVALID_STRING", "email")
+    assert (await client.get("/users")).json() == {"users": []}
+
+
+async def test_unknown_key_in_user_body_is_unrecognized_keys(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/users", json={"name": "Ann Recruiter", "email": unique_email(), "role": "admin"}
+    )
+
+    error = single_error(response)
+    assert error["code"] == "UNRECOGNIZED_KEYS"
+    assert error["path"] == "role"
+    assert (await client.get("/users")).json() == {"users": []}
+
+
+async def test_snake_case_key_in_user_body_is_unrecognized(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/users",
+        json={"name": "Ann", "email": unique_email(), "avatar_url": "https://img.example/a.png"},
+    )
+
+    error = single_error(response)
+    assert (error["code"], error["path"]) == ("UNRECOGNIZED_KEYS", "avatar_url")
+
+
+async def test_missing_name_is_required(client: httpx.AsyncClient) -> None:
+    response = await client.post("/users", json={"email": unique_email()})
+
+    error = single_error(response)
+    assert (error["code"], error["path"]) == ("REQUIRED", "name")
+
+
+async def test_users_list_answers_only_active_users_wrapped_in_users(
+    client: httpx.AsyncClient,
+) -> None:
+    ann = await create_user(client, "Ann Recruiter", unique_email("ann"))
+    bob = await create_user(client, "Bob Recruiter", unique_email("bob"))
+    gone = await create_user(client, "Cid Recruiter", unique_email("cid"))
+    await client.patch(f"/users/{gone['userId']}", json={"deactivated": True})
+
+    response = await client.get("/users/_list")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["users"]
+    assert sorted(body["users"], key=lambda user: user["name"]) == [ann, bob]
+    for user in body["users"]:
+        assert list(user) == USER_KEYS
+
+
+async def test_deactivating_a_user_sets_deactivated_at_in_millisecond_utc(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    before = datetime.now(UTC)
+
+    response = await client.patch(f"/users/{user['userId']}", json={"deactivated": True})
+
+    after = datetime.now(UTC)
+    assert response.status_code == 200, response.text
+    updated = response.json()
+    assert list(updated) == USER_KEYS
+    assert {**updated, "deactivatedAt": None} == user
+    deactivated_at = parse_ms_utc(updated["deactivatedAt"])
+    assert before - timedelta(seconds=1) <= deactivated_at <= after + timedelta(seconds=1)
+    assert (await client.get(f"/users/{user['userId']}")).json() == updated
+
+
+async def test_deactivated_user_leaves_the_active_lists_but_include_deactivated_shows_it(
+    client: httpx.AsyncClient,
+) -> None:
+    active = await create_user(client, "Ann Recruiter", unique_email("ann"))
+    user = await create_user(client, "Bob Recruiter", unique_email("bob"))
+    deactivated = (
+        await client.patch(f"/users/{user['userId']}", json={"deactivated": True})
+    ).json()
+
+    active_list = (await client.get("/users/_list")).json()["users"]
+    default_list = (await client.get("/users")).json()["users"]
+    full_list = (await client.get("/users", params={"includeDeactivated": "true"})).json()["users"]
+    explicit_false = (await client.get("/users", params={"includeDeactivated": "false"})).json()
+
+    assert active_list == [active]
+    assert default_list == [active]
+    assert explicit_false["users"] == [active]
+    assert sorted(full_list, key=lambda u: u["name"]) == [active, deactivated]
+    assert deactivated["deactivatedAt"] is not None
+
+
+async def test_reactivating_a_user_clears_deactivated_at(client: httpx.AsyncClient) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    await client.patch(f"/users/{user['userId']}", json={"deactivated": True})
+
+    response = await client.patch(f"/users/{user['userId']}", json={"deactivated": False})
+
+    assert response.status_code == 200, response.text
+    assert response.json() == user
+    assert (await client.get("/users/_list")).json() == {"users": [user]}
+
+
+async def test_deactivating_twice_keeps_the_first_deactivated_at(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    first = (await client.patch(f"/users/{user['userId']}", json={"deactivated": True})).json()
+
+    second = await client.patch(f"/users/{user['userId']}", json={"deactivated": True})
+
+    assert second.status_code == 200
+    assert second.json() == first
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "tru"])
+async def test_include_deactivated_that_is_not_a_boolean_is_a_400_naming_it(
+    client: httpx.AsyncClient, value: str
+) -> None:
+    response = await client.get("/users", params={"includeDeactivated": value})
+
+    error = single_error(response)
+    assert error["path"] == "includeDeactivated"
+    assert error["code"] == "INVALID_TYPE"
+
+
+async def test_main_contact_who_is_deactivated_shows_deactivated_at_in_the_candidate_view(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    candidate_id = await create_candidate(client, mainContact={"userId": user["userId"]})
+    deactivated = (
+        await client.patch(f"/users/{user['userId']}", json={"deactivated": True})
+    ).json()
+
+    view = (await client.get(f"/candidates/{candidate_id}")).json()
+
+    assert view["mainContact"] == {"viewType": "candidateMainContact", "user": deactivated}
+    assert list(view["mainContact"]["user"]) == USER_KEYS
+    assert MS_UTC.match(view["mainContact"]["user"]["deactivatedAt"])
+
+
+async def test_last_interaction_with_a_deactivated_user_shows_deactivated_at(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    candidate_id = await create_candidate(client, lastInteractionWithId=user["userId"])
+    deactivated = (
+        await client.patch(f"/users/{user['userId']}", json={"deactivated": True})
+    ).json()
+
+    view = (await client.get(f"/candidates/{candidate_id}")).json()
+
+    assert view["lastInteractionWith"] == {
+        "viewType": "candidateLastInteractionWith",
+        "user": deactivated,
+    }
+
+
+async def test_unknown_user_id_is_404_in_spott_shape(client: httpx.AsyncClient) -> None:
+    missing = str(uuid.uuid4())
+
+    response = await client.get(f"/users/{missing}")
+
+    assert response.status_code == 404
+    body = response.json()
+    assert body["status"] == 404
+    assert body["requestId"] == response.headers["x-request-id"]
+    assert "errors" not in body
