@@ -83,7 +83,7 @@ def _require_str(value: Any) -> str:
 
 def person_name(value: str) -> str:
     """A name (API.md §2.1): trimmed, NFC-normalised, 1–100 characters of Unicode letters and
-    marks, spaces, hyphens, apostrophes (' and ’) and dots."""
+    marks, spaces, hyphens, apostrophes (' and ’) and dots, with at least one letter."""
     name = unicodedata.normalize("NFC", value.strip())
     if not name:
         raise PydanticCustomError(TOO_SMALL, "Must contain at least 1 character after trimming")
@@ -98,6 +98,8 @@ def person_name(value: str) -> str:
                 "Names may contain only letters, spaces, hyphens, apostrophes and dots; "
                 f"found {char!r}",
             )
+    if not any(unicodedata.category(char)[0] == "L" for char in name):
+        raise PydanticCustomError(INVALID_STRING, "Names must contain at least one letter")
     return name
 
 
