@@ -19,7 +19,7 @@ from talentbase.api.errors import (
     handle_http_exception,
     handle_request_validation,
 )
-from talentbase.api.middleware import RequestContextMiddleware
+from talentbase.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from talentbase.api.rate_limit import RateLimitMiddleware
 from talentbase.candidates.router import router as candidates_router
 from talentbase.db.engine import Database
@@ -62,17 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(RequestValidationError, handle_request_validation)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    # the last added is the outermost
+    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
         RateLimitMiddleware,
         per_key=settings.rate_limit_per_minute,
         per_address=settings.rate_limit_unauthenticated_per_minute,
     )
-    # added last, so it is the outermost: the request id exists before anything else runs
-    app.add_middleware(
-        RequestContextMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        access_log=settings.access_log,
-    )
+    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
     app.include_router(health_router)
     app.include_router(candidates_router)
     app.include_router(users_router)

@@ -108,21 +108,26 @@ def create_api_key(
     name: Annotated[str, typer.Option(help="A label for the key")] = "default",
     database_url: DatabaseOption = None,
 ) -> None:
-    """Create an API key and print it (it is shown only once)."""
-    from talentbase.workspaces import service
+    """Create an API key and print it (it is shown only once); the workspace is created if it
+    does not exist yet."""
+    from talentbase.workspaces import repository, service
 
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
 
-    async def run() -> str:
+    async def run() -> tuple[str, bool]:
         database = Database(settings.database_url, pool_size=1)
         try:
             async with database.transaction(write=True) as session:
-                return (await service.issue_key(session, workspace, name)).secret
+                existed = await repository.workspace_by_name(session, workspace) is not None
+                return (await service.issue_key(session, workspace, name)).secret, not existed
         finally:
             await database.dispose()
 
-    console.print(asyncio.run(run()), markup=False, highlight=False, soft_wrap=True)
+    secret, created = asyncio.run(run())
+    if created:
+        err_console.print(f"Created workspace {workspace!r}.")
+    console.print(secret, markup=False, highlight=False, soft_wrap=True)
 
 
 @users_app.command("create")

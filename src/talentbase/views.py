@@ -14,14 +14,17 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:"
+        f"{value.minute:02d}:{value.second:02d}.{value.microsecond // 1000:03d}Z"
+    )
 
 
 def iso_date(value: date | None) -> str | None:
     """A calendar date as ``YYYY-MM-DDT00:00:00.000Z`` (API.md §1, ``dateOfBirth``)."""
     if value is None:
         return None
-    return value.isoformat() + "T00:00:00.000Z"
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T00:00:00.000Z"
 
 
 def user_json(user: User) -> dict[str, Any]:

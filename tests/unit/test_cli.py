@@ -41,11 +41,13 @@ def rows(url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
 
 
 def create_key(runner: CliRunner, url: str, workspace: str = "acme") -> str:
+    """Runs ``api-keys create`` and returns the key it printed."""
     result = runner.invoke(
         app, ["api-keys", "create", "--workspace", workspace, "--database-url", url]
     )
     assert result.exit_code == 0, result.output
-    lines = [line.strip() for line in result.output.splitlines() if line.strip()]
+    # the key alone on stdout, so scripts can capture it; notes go to stderr
+    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
     return lines[0]
 
@@ -279,3 +281,14 @@ async def test_bootstrap_api_key_is_idempotent(database_file: str) -> None:
 
     assert len(rows(database_file, "SELECT id FROM api_keys")) == 1
     assert await _authenticates(database_file, chosen)
+
+
+def test_api_key_create_says_on_stderr_when_it_creates_the_workspace(cwd: Path) -> None:
+    url = f"sqlite:///{cwd / 'notes.db'}"
+    runner = CliRunner()
+    first = runner.invoke(app, ["api-keys", "create", "--workspace", "acme", "--database-url", url])
+    second = runner.invoke(
+        app, ["api-keys", "create", "--workspace", "acme", "--database-url", url]
+    )
+    assert "Created workspace 'acme'" in first.stderr
+    assert "Created workspace" not in second.stderr

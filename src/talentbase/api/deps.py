@@ -48,6 +48,7 @@ async def _caller(
     session: SessionDep,
     api_key: Annotated[str | None, Security(api_key_header)],
 ) -> Caller:
+    api_key = (api_key or "").strip()
     if not api_key:
         raise Unauthorized("Missing x-api-key header")
     key = await workspaces.authenticate(session, api_key)

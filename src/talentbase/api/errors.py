@@ -43,6 +43,7 @@ _PYDANTIC_CODES = {
     "less_than": TOO_BIG,
     "less_than_equal": TOO_BIG,
     "string_pattern_mismatch": INVALID_STRING,
+    "value_error": INVALID_STRING,
     "finite_number": TOO_BIG,
 }
 
@@ -65,9 +66,10 @@ class ErrorItem:
         }
 
 
-class ApiError(Exception):
+class ApiError(StarletteHTTPException):
     """An error answer: HTTP ``status``, a ``message``, optional field ``errors``, and optional
-    extra top-level keys (``extra``) for callers that need more than the message."""
+    extra top-level keys (``extra``) for callers that need more than the message. An
+    ``HTTPException``, so one raised while FastAPI reads the body keeps its status."""
 
     def __init__(
         self,
@@ -78,7 +80,7 @@ class ApiError(Exception):
         extra: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(status_code=status, detail=message, headers=headers)
         self.status = status
         self.message = message
         self.errors = errors
@@ -157,9 +159,14 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
+def _printable(text: str) -> str:
+    # a lone surrogate cannot be encoded in the answer
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _received(value: Any) -> Any:
     if isinstance(value, str):
-        return value if len(value) <= 200 else value[:200] + "…"
+        return _printable(value if len(value) <= 200 else value[:200] + "…")
     if value is None or isinstance(value, bool | int | float):
         return value
     return _json_type(value)
@@ -180,11 +187,11 @@ def translate_pydantic_errors(raw_errors: Any) -> list[ErrorItem]:
         loc = tuple(error.get("loc", ()))
         value = error.get("input")
         path = _path(loc)
-        message = str(error.get("msg", "Invalid value"))
+        message = _printable(str(error.get("msg", "Invalid value")))
         code = kind if _CODE_RE.match(kind) else _PYDANTIC_CODES.get(kind, INVALID_TYPE)
         if code == UNRECOGNIZED_KEYS:
-            key = loc[-1] if loc else ""
-            items.append(ErrorItem(code, path, f"Unrecognized key {key!r}", key))
+            key = _printable(str(loc[-1])) if loc else ""
+            items.append(ErrorItem(code, _printable(path), f"Unrecognized key {key!r}", key))
             continue
         if code == REQUIRED:
             message = "Required" if path else "Request body is required"

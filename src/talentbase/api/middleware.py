@@ -1,6 +1,11 @@
-"""The outermost ASGI middleware: request id, body guard (413 / 415), access log, 500s.
+"""Plain ASGI middleware around the app, outermost first:
 
-Written as plain ASGI so it sees every answer, including errors raised anywhere below it.
+- ``RequestContextMiddleware``: request id, HEAD as GET without a body, extra answer headers
+  set by inner layers (rate limits), access log, and any unhandled exception as a 500;
+- ``BodyGuardMiddleware`` (innermost): 413 for bodies over the limit, 415 for bodies that are
+  not JSON (API.md §1).
+
+Written as plain ASGI so they see every answer, including errors raised anywhere below them.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from talentbase.api.errors import error_body
 # any visible ASCII (trace ids, base64, ...); no spaces or control characters, which could
 # forge log lines
 _REQUEST_ID_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
+RESPONSE_HEADERS = "response_headers"
 
 log = structlog.get_logger("talentbase.access")
 
@@ -39,20 +45,36 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _is_json_media_type(content_type: str) -> bool:
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    return media_type == "application/json"
+def state_of(scope: Scope) -> dict[str, Any]:
+    """The request's state dict (``request.state`` in Starlette terms)."""
+    state: dict[str, Any] = scope.setdefault("state", {})
+    return state
+
+
+async def send_error(send: Send, scope: Scope, status: int, message: str) -> None:
+    """Sends a Spott error body (API.md §1) with the request's id."""
+    body = json.dumps(error_body(status, message, str(state_of(scope).get("request_id", ""))))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body.encode())).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body.encode()})
 
 
 class RequestContextMiddleware:
-    """Per request: assigns ``x-request-id`` (echoes a well-formed client one), refuses bodies over
-    ``max_body_bytes`` (413) and bodies that are not ``application/json`` (415; a bodiless request
-    is never refused for its Content-Type), logs one JSON access line without personal data, and
-    turns any unhandled exception into a 500 that gives only the request id (API.md §1)."""
+    """Per request: assigns ``x-request-id`` (echoes a well-formed client one), answers HEAD as
+    GET without the body, adds the headers inner layers left in ``state["response_headers"]``,
+    logs one JSON access line without personal data, and turns any unhandled exception into a
+    500 that gives only the request id (API.md §1)."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log: bool = True) -> None:
+    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
         self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,56 +86,79 @@ class RequestContextMiddleware:
         request_id = (
             client_id if client_id and _REQUEST_ID_RE.match(client_id) else uuid.uuid4().hex
         )
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = state_of(scope)
+        state["request_id"] = request_id
+        is_head = scope["method"] == "HEAD"
+        if is_head:
+            scope = {**scope, "method": "GET"}
         status_holder = {"status": 0, "started": False}
 
-        async def send_with_id(message: Message) -> None:
+        async def send_with_context(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 status_holder["started"] = True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode("latin-1")))
+                headers.extend(state.get(RESPONSE_HEADERS, []))
                 message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body" and is_head:
+                message = {**message, "body": b""}
             await send(message)
 
-        async def reply(status: int, message: str) -> None:
-            body = json.dumps(error_body(status, message, request_id)).encode()
-            await send_with_id(
-                {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send_with_id({"type": "http.response.body", "body": body})
-
         try:
-            refusal = self._refusal(scope)
-            if refusal is not None:
-                await reply(*refusal)
-            else:
-                await self.app(scope, self._limited(receive), send_with_id)
-        except BodyTooLarge:
-            if not status_holder["started"]:
-                await reply(413, f"Request body is larger than {self.max_body_bytes} bytes")
+            await self.app(scope, receive, send_with_context)
         except Exception:
             log.exception("unhandled_error", request_id=request_id)
             if not status_holder["started"]:
-                await reply(500, "Internal server error")
+                await send_error(send_with_context, scope, 500, "Internal server error")
         finally:
             if self.access_log:
                 log.info(
                     "request",
                     request_id=request_id,
-                    method=scope["method"],
+                    method=scope["method"] if not is_head else "HEAD",
                     route=_route_of(scope),
                     status=status_holder["status"],
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                    workspace_id=(scope.get("state") or {}).get("workspace_id"),
+                    workspace_id=state.get("workspace_id"),
                 )
+
+
+def _is_json_media_type(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json"
+
+
+class BodyGuardMiddleware:
+    """Refuses bodies over ``max_body_bytes`` (413, by header or while streaming) and bodies
+    that are not ``application/json`` (415); a bodiless request is never refused for its
+    Content-Type (API.md §1)."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await send_error(send, scope, *refusal)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, self._limited(receive), tracking_send)
+        except BodyTooLarge as exc:
+            if started:
+                raise
+            await send_error(send, scope, 413, str(exc.detail))
 
     def _refusal(self, scope: Scope) -> tuple[int, str] | None:
         length_header = _header(scope, b"content-length")

@@ -8,11 +8,14 @@ as FastAPI's ``json_invalid`` error and render as a 400 (API.md §1).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+
+from talentbase.api.errors import INVALID_STRING, ErrorItem, ValidationFailed
 
 
 def _reject_constant(name: str) -> Any:
@@ -28,16 +31,58 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise json.JSONDecodeError(f"number {text[:40]} is out of range", text, 0)
+    return value
+
+
+def _bad_character(text: str) -> str | None:
+    for char in text:
+        if char == "\x00":
+            return "a NUL character"
+        if "\ud800" <= char <= "\udfff":
+            return "an unpaired surrogate (invalid Unicode)"
+    return None
+
+
+def string_errors(value: Any, path: str = "") -> list[ErrorItem]:
+    """Every string (key or value) in a parsed body that holds a NUL character or an unpaired
+    surrogate: no database can store them, so they are refused with their path."""
+    errors: list[ErrorItem] = []
+    if isinstance(value, str):
+        problem = _bad_character(value)
+        if problem:
+            errors.append(ErrorItem(INVALID_STRING, path, f"String contains {problem}"))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else key
+            problem = _bad_character(key)
+            if problem:
+                errors.append(ErrorItem(INVALID_STRING, path, f"A key contains {problem}"))
+                continue
+            errors.extend(string_errors(item, child))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            errors.extend(string_errors(item, f"{path}.{index}" if path else str(index)))
+    return errors
+
+
 def parse_json_strict(body: bytes) -> Any:
     """Parses a UTF-8 JSON body; raises ``json.JSONDecodeError`` for invalid UTF-8, malformed
-    JSON, duplicate object keys, ``NaN``/``Infinity`` and numbers too long to convert."""
+    JSON, duplicate object keys, ``NaN``/``Infinity``, numbers beyond a float's range (``1e400``)
+    and integers too long to convert."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise json.JSONDecodeError("body is not valid UTF-8", "", exc.start) from exc
     try:
         return json.loads(
-            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
         )
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
@@ -46,11 +91,15 @@ def parse_json_strict(body: bytes) -> Any:
 
 
 class StrictJSONRequest(Request):
-    """A request whose ``json()`` is ``parse_json_strict``."""
+    """A request whose ``json()`` is ``parse_json_strict`` and refuses unstorable strings."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = parse_json_strict(await self.body())
+            data = parse_json_strict(await self.body())
+            errors = string_errors(data)
+            if errors:
+                raise ValidationFailed(errors)
+            self._json = data
         return self._json
 
 

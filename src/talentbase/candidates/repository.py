@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.candidates.models import Candidate, DeletedCandidate
 from talentbase.custom_attributes import repository as custom_attributes
+from talentbase.db.base import is_id
 from talentbase.db.types import utcnow
 from talentbase.tasks import repository as tasks
 
@@ -18,6 +19,8 @@ async def get(
 ) -> Candidate | None:
     """The candidate of the workspace with this id. ``for_update`` takes a row lock on
     PostgreSQL (SQLite serialises writers with the app's write lock instead)."""
+    if not is_id(candidate_id):
+        return None
     query = select(Candidate).where(
         Candidate.workspace_id == workspace_id, Candidate.id == candidate_id
     )

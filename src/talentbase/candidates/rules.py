@@ -23,11 +23,12 @@ from talentbase.db.types import truncate_ms
 
 NAME_MAX = 100
 _NAME_PUNCTUATION = frozenset(" -'’.")
+# ASCII digits only (``\d`` would take other scripts' digits), matched in full
 _DATETIME_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
-    r"(Z|[+-]\d{2}:?\d{2})$"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})"
 )
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _ISO_CURRENCIES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 _ALPHA_2 = frozenset(country.alpha_2 for country in pycountry.countries)
 _COUNTRY_NAMES = frozenset(
@@ -73,6 +74,10 @@ COUNTRY_ALIASES = {
     "wales": "GB",
 }
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+# date-times a CRM can mean; outside them a value is a typo (and year 1 cannot even be shown
+# in the API's format once converted to UTC)
+EARLIEST_DATETIME = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_DATETIME = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 def _require_str(value: Any) -> str:
@@ -116,13 +121,17 @@ def http_url(value: str) -> str:
     """An absolute http(s) URL with a host and no whitespace; stored as given."""
     if any(char.isspace() for char in value):
         raise PydanticCustomError(INVALID_STRING, "Invalid URL: must not contain whitespace")
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise PydanticCustomError(INVALID_STRING, "Invalid URL: must be an absolute http(s) URL")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        raise PydanticCustomError(
+            INVALID_STRING, "Invalid URL: must not contain control characters"
+        )
     try:
+        parts = urlsplit(value)
         _ = parts.port
     except ValueError as exc:
-        raise PydanticCustomError(INVALID_STRING, "Invalid URL: bad port") from exc
+        raise PydanticCustomError(INVALID_STRING, f"Invalid URL: {exc}") from exc
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise PydanticCustomError(INVALID_STRING, "Invalid URL: must be an absolute http(s) URL")
     return value
 
 
@@ -176,13 +185,21 @@ def utc_datetime(value: Any) -> datetime:
     """An ISO 8601 date-time with a zone (``Z`` or an offset), converted to UTC and cut to
     milliseconds (API.md §1: input without any zone is rejected)."""
     text = _require_str(value)
-    match = _DATETIME_RE.match(text)
+    match = _DATETIME_RE.fullmatch(text)
     if match is None:
         raise PydanticCustomError(
             INVALID_STRING,
             "Invalid date-time: expected ISO 8601 with a time zone, e.g. 2024-01-15T14:30:00.000Z",
         )
-    return truncate_ms(_checked_datetime(match))
+    try:
+        moment = truncate_ms(_checked_datetime(match))
+    except OverflowError as exc:
+        raise PydanticCustomError(INVALID_STRING, "Invalid date-time: out of range") from exc
+    if moment < EARLIEST_DATETIME:
+        raise PydanticCustomError(TOO_SMALL, "Date-time must be on or after 1900-01-01")
+    if moment >= LATEST_DATETIME:
+        raise PydanticCustomError(TOO_BIG, "Date-time must be before 3000-01-01")
+    return moment
 
 
 def birth_date(value: Any) -> date:
@@ -190,15 +207,15 @@ def birth_date(value: Any) -> date:
     input is ignored, never converted (API.md §1), so the date never shifts with a time zone.
     Must lie between 1900-01-01 and today."""
     text = _require_str(value)
-    match = _DATE_RE.match(text)
+    match = _DATE_RE.fullmatch(text)
     if match is None:
-        dt_match = _DATETIME_RE.match(text)
+        dt_match = _DATETIME_RE.fullmatch(text)
         if dt_match is None:
             raise PydanticCustomError(
                 INVALID_STRING, "Invalid date: expected YYYY-MM-DD or an ISO 8601 date-time"
             )
         _checked_datetime(dt_match)
-        match = _DATE_RE.match(text[:10])
+        match = _DATE_RE.fullmatch(text[:10])
         assert match is not None
     try:
         result = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))

@@ -16,6 +16,7 @@ from talentbase.api.schemas import Output, StrictInput, absent, enum_check, enum
 from talentbase.candidates import enums, rules
 
 MAX_LIST_ITEMS = 50
+MAX_ENUM_LIST_ITEMS = 500
 
 Gender = Annotated[
     str,
@@ -65,7 +66,6 @@ Degree = Annotated[
 
 PersonName = Annotated[
     str,
-    StringConstraints(max_length=1000),
     AfterValidator(rules.person_name),
     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": rules.NAME_MAX}),
 ]
@@ -110,17 +110,25 @@ BirthDate = Annotated[
         }
     ),
 ]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=10_000)]
+# no control characters in one-line text; multi-line text may hold tabs and line breaks
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+LongText = Annotated[
+    str, StringConstraints(max_length=10_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
+]
 ItemId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 ]
-RefId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+RefId = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]*$")
+]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 Amount = Annotated[float, Field(ge=0, le=1e12)]
 LanguageName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$"
+    ),
 ]
 
 
@@ -202,8 +210,9 @@ class CandidateFields(StrictInput):
     main_contact: MainContactIn | None = None
     languages: list[LanguageIn] = absent(max_length=MAX_LIST_ITEMS)
     gender: Gender | None = None
-    nationality: list[Nationality] = absent(max_length=MAX_LIST_ITEMS)
-    status: list[Status] = absent(max_length=MAX_LIST_ITEMS)
+    # duplicates are dropped (API.md §2.1), so allow room for them before that
+    nationality: list[Nationality] = absent(max_length=MAX_ENUM_LIST_ITEMS)
+    status: list[Status] = absent(max_length=MAX_ENUM_LIST_ITEMS)
     acquisition_source: AcquisitionSource = absent(
         "How the candidate was acquired; defaults to manual on create"
     )

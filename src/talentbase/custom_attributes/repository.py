@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.custom_attributes.models import CustomAttributeDefinition, CustomAttributeValue
+from talentbase.db.base import is_id
 
 
 async def values_for(
@@ -43,7 +44,7 @@ async def definitions_by_ids(
     session: AsyncSession, workspace_id: str, entity_type: str, ids: Iterable[str]
 ) -> dict[str, CustomAttributeDefinition]:
     """Definitions of the workspace for ``entity_type`` among ``ids``."""
-    wanted = set(ids)
+    wanted = {id_ for id_ in ids if is_id(id_)}
     if not wanted:
         return {}
     rows = await session.scalars(

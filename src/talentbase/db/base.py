@@ -22,6 +22,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def is_id(value: str) -> bool:
+    """Whether ``value`` has the shape of an id talentbase makes (a canonical UUID). A lookup
+    of anything else can answer "not found" without asking the database (which, for some
+    strings, such as ones holding NUL, would fail instead)."""
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
 def new_id() -> str:
     """A new primary key: a random UUID in its canonical 36-character text form."""
     return str(uuid.uuid4())

@@ -48,7 +48,8 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = url
         self.is_sqlite = is_sqlite(url)
-        kwargs: dict[str, Any] = {}
+        # error messages (and so logs) never carry statement parameters: they hold personal data
+        kwargs: dict[str, Any] = {"hide_parameters": True}
         if self.is_sqlite:
             kwargs["pool_size"] = 5
             kwargs["max_overflow"] = 0

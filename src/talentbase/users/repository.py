@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talentbase.db.base import is_id
 from talentbase.users.models import User
 
 
 async def get(session: AsyncSession, workspace_id: str, user_id: str) -> User | None:
     """The user of the workspace with this id."""
+    if not is_id(user_id):
+        return None
     result: User | None = await session.scalar(
         select(User).where(User.workspace_id == workspace_id, User.id == user_id)
     )
@@ -20,7 +23,7 @@ async def get(session: AsyncSession, workspace_id: str, user_id: str) -> User | 
 
 async def by_ids(session: AsyncSession, workspace_id: str, ids: Iterable[str]) -> dict[str, User]:
     """Users of the workspace among ``ids``, by id (one query)."""
-    wanted = {id_ for id_ in ids if id_}
+    wanted = {id_ for id_ in ids if is_id(id_)}
     if not wanted:
         return {}
     rows = await session.scalars(
