@@ -130,6 +130,35 @@ def read_row(database_url: str) -> Iterator[Callable[[str], dict[str, Any] | Non
     engine.dispose()
 
 
+# API.md §2.1: the body keys that `null` clears; `null` on any other key is a 400
+NULLABLE_PATCH_FIELDS = (
+    "gender",
+    "visibleIfClientContact",
+    "dateOfBirth",
+    "lastInteractionAt",
+    "lastInteractionWithId",
+    "middleName",
+    "secondLastName",
+    "compensation",
+    "mainContact",
+)
+
+
+def count_candidates_named(database_url: str, last_name: str) -> int:
+    """How many stored candidates (any workspace) have this last name."""
+    engine = create_engine(sync_url(database_url))
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT count(*) FROM candidates WHERE last_name = :name"),
+                    {"name": last_name},
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
 async def create_user(http: httpx.AsyncClient, name: str, email: str) -> dict[str, Any]:
     """POST /users and return the user."""
     response = await http.post("/users", json={"name": name, "email": email})

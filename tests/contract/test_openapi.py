@@ -13,7 +13,13 @@ import httpx
 import pytest
 
 from talentbase.candidates.schemas import CandidateView
-from tests.conftest import ROOT, create_candidate, create_user, make_client
+from tests.conftest import (
+    NULLABLE_PATCH_FIELDS,
+    ROOT,
+    create_candidate,
+    create_user,
+    make_client,
+)
 
 # The user's document for PATCH /candidates/{id}; the project keeps a copy beside this test so
 # a clone without the spec folder beside it still runs. TALENTBASE_SEED_PATH overrides.
@@ -39,17 +45,6 @@ EXPECTED_OPERATIONS: dict[tuple[str, str], set[str]] = {
     ("/users/{id}", "patch"): {"200", "400", "401", "404", "413", "415", "429", "500"},
 }
 
-NULLABLE_PATCH_FIELDS = {
-    "gender",
-    "visibleIfClientContact",
-    "dateOfBirth",
-    "lastInteractionAt",
-    "lastInteractionWithId",
-    "middleName",
-    "secondLastName",
-    "compensation",
-    "mainContact",
-}
 
 # API.md §2.3: the name section also carries middleName and secondLastName.
 VIEW_EXTRAS = {"name": {"middleName", "secondLastName"}}
@@ -251,7 +246,7 @@ async def test_patch_body_schema_allows_null_exactly_where_api_md_clears(
 
     nullable = {name for name, prop in schema["properties"].items() if allows_null(document, prop)}
 
-    assert nullable == NULLABLE_PATCH_FIELDS
+    assert nullable == set(NULLABLE_PATCH_FIELDS)
 
 
 async def test_patch_body_enums_equal_the_seed_lists(document: dict[str, Any]) -> None:

@@ -12,12 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from talentbase.app import create_app
-from talentbase.db.urls import sync_url
 from talentbase.settings import Settings
-from tests.conftest import create_candidate, make_client
+from tests.conftest import count_candidates_named, create_candidate, make_client
 
 ONE_MIB = 1024 * 1024
 JSON = {"content-type": "application/json"}
@@ -27,20 +25,6 @@ ReadRow = Callable[[str], dict[str, Any] | None]
 
 def unique_last_name() -> str:
     return "".join(random.choices(string.ascii_lowercase, k=16)).capitalize()
-
-
-def count_candidates(database_url: str, last_name: str) -> int:
-    engine = create_engine(sync_url(database_url))
-    try:
-        with engine.connect() as connection:
-            return int(
-                connection.execute(
-                    text("SELECT count(*) FROM candidates WHERE last_name = :name"),
-                    {"name": last_name},
-                ).scalar_one()
-            )
-    finally:
-        engine.dispose()
 
 
 def assert_spott_error(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -111,7 +95,7 @@ async def test_post_with_form_content_type_is_refused_with_415_and_creates_nothi
     )
 
     assert_spott_error(response, 415)
-    assert count_candidates(database_url, last_name) == 0
+    assert count_candidates_named(database_url, last_name) == 0
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from unittest.mock import ANY
 import httpx
 import pytest
 
-from tests.conftest import create_candidate
+from tests.conftest import NULLABLE_PATCH_FIELDS, create_candidate
 
 # ---- helpers shared with test_patch_semantics ----
 
@@ -327,17 +327,7 @@ FIELDS: list[Field] = [
 ]
 FIELD_BY_KEY = {field.key: field for field in FIELDS}
 
-NULLABLE = [
-    "gender",
-    "visibleIfClientContact",
-    "dateOfBirth",
-    "lastInteractionAt",
-    "lastInteractionWithId",
-    "middleName",
-    "secondLastName",
-    "compensation",
-    "mainContact",
-]
+NULLABLE = list(NULLABLE_PATCH_FIELDS)
 NOT_NULLABLE = [
     "firstName",
     "lastName",

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import NewKey, create_candidate, make_client
+from tests.conftest import NULLABLE_PATCH_FIELDS, NewKey, create_candidate, make_client
 from tests.integration.test_patch_fields import (
     FULL_BODY,
     assert_nothing_changed,
@@ -903,17 +903,7 @@ async def test_patching_back_a_new_candidates_view_is_a_no_op(
 
 @pytest.mark.parametrize(
     "key",
-    [
-        "gender",
-        "visibleIfClientContact",
-        "dateOfBirth",
-        "lastInteractionAt",
-        "lastInteractionWithId",
-        "middleName",
-        "secondLastName",
-        "compensation",
-        "mainContact",
-    ],
+    NULLABLE_PATCH_FIELDS,
 )
 async def test_null_on_an_already_empty_field_is_a_no_op(
     client: httpx.AsyncClient, read_row: ReadRow, key: str

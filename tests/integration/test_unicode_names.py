@@ -11,10 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
-from talentbase.db.urls import sync_url
-from tests.conftest import create_candidate
+from tests.conftest import count_candidates_named, create_candidate
 
 ReadRow = Callable[[str], dict[str, Any] | None]
 
@@ -56,20 +54,6 @@ NAME_FIELDS = [
 
 def stored_form(name: str) -> str:
     return unicodedata.normalize("NFC", name.strip())
-
-
-def count_candidates_named(database_url: str, last_name: str) -> int:
-    engine = create_engine(sync_url(database_url))
-    try:
-        with engine.connect() as connection:
-            return int(
-                connection.execute(
-                    text("SELECT count(*) FROM candidates WHERE last_name = :name"),
-                    {"name": last_name},
-                ).scalar_one()
-            )
-    finally:
-        engine.dispose()
 
 
 def test_the_nfd_inputs_really_are_decomposed() -> None:

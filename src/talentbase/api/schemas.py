@@ -4,11 +4,12 @@ error body, and the camelCase convention at the edge."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 from talentbase.api.errors import INVALID_ENUM_VALUE
 
@@ -72,6 +73,27 @@ def enum_check(values: tuple[str, ...], what: str) -> Callable[[str], str]:
 def enum_schema(values: tuple[str, ...]) -> dict[str, Any]:
     """JSON schema of a string enum."""
     return {"type": "string", "enum": list(values)}
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """``Annotated[str, OneOf(values, "what")]``: exactly one of ``values`` (case-sensitive),
+    else ``INVALID_ENUM_VALUE``; documented as a string enum."""
+
+    values: tuple[str, ...]
+    what: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            enum_check(self.values, self.what), handler(source)
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return enum_schema(self.values)
 
 
 class ErrorItemOut(Output):

@@ -12,57 +12,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from talentbase.api.schemas import Output, StrictInput, absent, enum_check, enum_schema
+from talentbase.api.schemas import OneOf, Output, StrictInput, absent
 from talentbase.candidates import enums, rules
 
 MAX_LIST_ITEMS = 50
 MAX_ENUM_LIST_ITEMS = 500
 
-Gender = Annotated[
-    str,
-    AfterValidator(enum_check(enums.GENDERS, "gender")),
-    WithJsonSchema(enum_schema(enums.GENDERS)),
-]
-Nationality = Annotated[
-    str,
-    AfterValidator(enum_check(enums.NATIONALITIES, "nationality")),
-    WithJsonSchema(enum_schema(enums.NATIONALITIES)),
-]
-Status = Annotated[
-    str,
-    AfterValidator(enum_check(enums.STATUSES, "status")),
-    WithJsonSchema(enum_schema(enums.STATUSES)),
-]
-AcquisitionSource = Annotated[
-    str,
-    AfterValidator(enum_check(enums.ACQUISITION_SOURCES, "acquisition source")),
-    WithJsonSchema(enum_schema(enums.ACQUISITION_SOURCES)),
-]
-Purpose = Annotated[
-    str,
-    AfterValidator(enum_check(enums.CONTACT_PURPOSES, "purpose")),
-    WithJsonSchema(enum_schema(enums.CONTACT_PURPOSES)),
-]
-SocialMediaType = Annotated[
-    str,
-    AfterValidator(enum_check(enums.SOCIAL_MEDIA_TYPES, "social media type")),
-    WithJsonSchema(enum_schema(enums.SOCIAL_MEDIA_TYPES)),
-]
-LocationType = Annotated[
-    str,
-    AfterValidator(enum_check(enums.LOCATION_TYPES, "location type")),
-    WithJsonSchema(enum_schema(enums.LOCATION_TYPES)),
-]
-Fluency = Annotated[
-    str,
-    AfterValidator(enum_check(enums.FLUENCIES, "fluency")),
-    WithJsonSchema(enum_schema(enums.FLUENCIES)),
-]
-Degree = Annotated[
-    str,
-    AfterValidator(enum_check(enums.DEGREES, "degree")),
-    WithJsonSchema(enum_schema(enums.DEGREES)),
-]
+Gender = Annotated[str, OneOf(enums.GENDERS, "gender")]
+Nationality = Annotated[str, OneOf(enums.NATIONALITIES, "nationality")]
+Status = Annotated[str, OneOf(enums.STATUSES, "status")]
+AcquisitionSource = Annotated[str, OneOf(enums.ACQUISITION_SOURCES, "acquisition source")]
+Purpose = Annotated[str, OneOf(enums.CONTACT_PURPOSES, "purpose")]
+SocialMediaType = Annotated[str, OneOf(enums.SOCIAL_MEDIA_TYPES, "social media type")]
+LocationType = Annotated[str, OneOf(enums.LOCATION_TYPES, "location type")]
+Fluency = Annotated[str, OneOf(enums.FLUENCIES, "fluency")]
+Degree = Annotated[str, OneOf(enums.DEGREES, "degree")]
 
 PersonName = Annotated[
     str,
