@@ -171,7 +171,7 @@ def expected_view(
             "viewType": "candidateAcquisitionSource",
             "acquisitionSource": "manual",
         },
-        "latestWorkExperience": None,
+        "latestWorkExperience": {"title": None, "company": None},
         "lastLinkedinDiffAt": None,
         "isDiffingLinkedin": False,
         "customAttributes": [],

@@ -29,10 +29,27 @@ _DATETIME_RE = re.compile(
     r"(Z|[+-][0-9]{2}:?[0-9]{2})"
 )
 _DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+# a date of birth may also come as a date-time whose time (and zone, if any) is ignored
+_DATE_WITH_TIME_RE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
 _ISO_CURRENCIES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 _ALPHA_2 = frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+def _country_key(name: str) -> str:
+    """How country names are compared: case, accents, a leading "The" and "St."/"St" for
+    "Saint" do not matter ("São Tomé" is "Sao Tome", "St Lucia" is "Saint Lucia")."""
+    key = unicodedata.normalize("NFKD", name.casefold())
+    key = "".join(char for char in key if not unicodedata.combining(char)).strip()
+    key = re.sub(r"^the\s+", "", key)
+    key = re.sub(r"^st\.?\s+", "saint ", key)
+    return re.sub(r"\s+", " ", key)
+
+
 _COUNTRY_NAMES = frozenset(
-    name.casefold()
+    _country_key(name)
     for country in pycountry.countries
     for name in (
         country.name,
@@ -45,10 +62,12 @@ _COUNTRY_NAMES = frozenset(
 # "Türkiye", "Côte d'Ivoire", ...), and the UK's nations, which the nationality enum names.
 COUNTRY_ALIASES = {
     "bosnia": "BA",
+    "britain": "GB",
     "brunei": "BN",
     "burma": "MM",
     "cape verde": "CV",
     "curacao": "CW",
+    "democratic republic of the congo": "CD",
     "dr congo": "CD",
     "east timor": "TL",
     "england": "GB",
@@ -61,12 +80,15 @@ COUNTRY_ALIASES = {
     "micronesia": "FM",
     "northern ireland": "GB",
     "palestine": "PS",
+    "republic of ireland": "IE",
+    "republic of korea": "KR",
+    "republic of the congo": "CG",
     "reunion": "RE",
     "russia": "RU",
     "scotland": "GB",
-    "st. lucia": "LC",
     "swaziland": "SZ",
     "turkey": "TR",
+    "uae": "AE",
     "uk": "GB",
     "usa": "US",
     "vatican": "VA",
@@ -111,7 +133,8 @@ def person_name(value: str) -> str:
 def email_address(value: str) -> str:
     """A syntactically valid email address (no DNS lookup); stored exactly as given."""
     try:
-        validate_email(value, check_deliverability=False)
+        # test_environment: addresses at the reserved `.test` domain are valid too
+        validate_email(value, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
         raise PydanticCustomError(INVALID_STRING, f"Invalid email address: {exc}") from exc
     return value
@@ -137,15 +160,13 @@ def http_url(value: str) -> str:
 
 def country(value: str) -> str:
     """An ISO 3166-1 alpha-2 code (any case) or a country's English name (ISO name, official or
-    common name, or an everyday name in ``COUNTRY_ALIASES``; a leading "The" is allowed); stored
-    as given. No fuzzy matching, so typos are refused."""
+    common name, or an everyday name in ``COUNTRY_ALIASES``, compared as ``_country_key``
+    says); stored as given. No fuzzy matching, so typos are refused."""
     text = value.strip()
     if len(text) == 2 and text.upper() in _ALPHA_2:
         return text
-    name = text.casefold()
-    if name.startswith("the "):
-        name = name[4:]
-    if name in _COUNTRY_NAMES or name in COUNTRY_ALIASES:
+    key = _country_key(text)
+    if key in _COUNTRY_NAMES or key in COUNTRY_ALIASES:
         return text
     raise PydanticCustomError(
         INVALID_STRING,
@@ -207,16 +228,17 @@ def birth_date(value: Any) -> date:
     input is ignored, never converted (API.md §1), so the date never shifts with a time zone.
     Must lie between 1900-01-01 and today."""
     text = _require_str(value)
-    match = _DATE_RE.fullmatch(text)
+    match = _DATE_RE.fullmatch(text) or _DATE_WITH_TIME_RE.fullmatch(text)
     if match is None:
-        dt_match = _DATETIME_RE.fullmatch(text)
-        if dt_match is None:
-            raise PydanticCustomError(
-                INVALID_STRING, "Invalid date: expected YYYY-MM-DD or an ISO 8601 date-time"
-            )
-        _checked_datetime(dt_match)
-        match = _DATE_RE.fullmatch(text[:10])
-        assert match is not None
+        raise PydanticCustomError(
+            INVALID_STRING, "Invalid date: expected YYYY-MM-DD or an ISO 8601 date-time"
+        )
+    if match.re is _DATE_WITH_TIME_RE:
+        hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6) or 0)
+        zone = match.group(8) or "Z"
+        offset = zone[1:].replace(":", "") if zone != "Z" else "0000"
+        if hour > 23 or minute > 59 or second > 59 or offset[:2] > "23" or offset[2:] > "59":
+            raise PydanticCustomError(INVALID_STRING, "Invalid date-time: time out of range")
     try:
         result = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError as exc:

@@ -226,7 +226,7 @@ class CustomAttributeValueIn(StrictInput):
     value: Any = None
     label: ShortText | None = None
     description: LongText | None = None
-    filled_by_ai: bool | None = None
+    filled_by_ai: bool | None = Field(default=None, alias="filledByAI")
     options: list[ShortText] | None = None
 
 
@@ -504,7 +504,7 @@ class CandidateView(Output):
     modified_at: datetime
     last_activity_date: datetime
     acquisition_source: AcquisitionSourceSection
-    latest_work_experience: LatestWorkExperienceOut | None
+    latest_work_experience: LatestWorkExperienceOut
     last_linkedin_diff_at: datetime | None
     is_diffing_linkedin: bool
     custom_attributes: list[CustomAttributeOut]

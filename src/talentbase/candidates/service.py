@@ -21,7 +21,6 @@ from talentbase.api.errors import (
     INVALID_STRING,
     NOT_FOUND,
     ONLY_ONE_PRIMARY_ALLOWED,
-    REQUIRED,
     TOO_BIG,
     TOO_SMALL,
     ErrorItem,
@@ -170,12 +169,9 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-def normalize_location(item: LocationIn, path: str, errors: _Errors) -> dict[str, Any]:
-    """A stored location; ``latitude`` and ``longitude`` come together or not at all. The derived
-    ``rawCityCountry`` / ``formattedAddress`` are not stored: the view computes them."""
-    if (item.latitude is None) != (item.longitude is None):
-        missing = "longitude" if item.longitude is None else "latitude"
-        errors.add(REQUIRED, f"{path}.{missing}", "latitude and longitude go together")
+def normalize_location(item: LocationIn) -> dict[str, Any]:
+    """A stored location, blank strings as null. The derived ``rawCityCountry`` /
+    ``formattedAddress`` are not stored: the view computes them."""
     return {
         "type": item.type,
         "street1": _blank_to_none(item.street1),
@@ -292,10 +288,7 @@ async def _resolve(
     if "social_media" in sent:
         values["social_media"] = normalize_social_media(body.social_media, errors)
     if "locations" in sent:
-        values["locations"] = [
-            normalize_location(item, f"locations.{index}", errors)
-            for index, item in enumerate(body.locations)
-        ]
+        values["locations"] = [normalize_location(item) for item in body.locations]
     if "languages" in sent:
         stored_languages = current.languages if current is not None else []
         values["languages"] = normalize_languages(body.languages, stored_languages, errors)
@@ -375,12 +368,6 @@ async def create_candidate(
     experiences = body.work_experiences if "work_experiences" in sent else []
     attributes = body.custom_attributes if "custom_attributes" in sent else []
     await _check_history_references(session, workspace_id, body, errors)
-    experience_locations = [
-        normalize_location(item.location, f"workExperiences.{index}.location", errors)
-        if item.location
-        else None
-        for index, item in enumerate(experiences)
-    ]
     definitions = await custom_attributes.definitions_by_ids(
         session, workspace_id, "candidate", (item.attribute_definition_id for item in attributes)
     )
@@ -441,12 +428,12 @@ async def create_candidate(
                 candidate_id=candidate_id,
                 company_id=item.company_id,
                 job_title=item.job_title,
-                location=location,
+                location=normalize_location(item.location) if item.location else None,
                 description=item.description,
                 start_date=item.start_date,
                 end_date=item.end_date,
             )
-            for item, location in zip(experiences, experience_locations, strict=True)
+            for item in experiences
         ],
     )
     custom_attributes.add_all(

@@ -347,9 +347,11 @@ def render(candidate: Candidate, related: Related) -> dict[str, Any]:
             "viewType": "candidateAcquisitionSource",
             "acquisitionSource": candidate.acquisition_source,
         },
-        "latestWorkExperience": {"title": latest[0].job_title, "company": _company(latest[1])}
-        if latest
-        else None,
+        # an object, never null (the seed: "latestWorkExperience object required")
+        "latestWorkExperience": {
+            "title": latest[0].job_title if latest else None,
+            "company": _company(latest[1]) if latest else None,
+        },
         "lastLinkedinDiffAt": iso(profile.last_diff_at) if profile else None,
         "isDiffingLinkedin": profile.is_diffing if profile else False,
         "customAttributes": [

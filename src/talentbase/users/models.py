@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbase.db.base import Base, new_id
@@ -12,12 +12,12 @@ from talentbase.db.types import UTCDateTime, utcnow
 
 
 class User(Base):
-    """A recruiter of a workspace; candidates name users as main contact and last interaction."""
+    """A recruiter of a workspace; candidates name users as main contact and last interaction.
+
+    Users are identified by id; they do not sign in (API keys do), so their email is contact
+    information and need not be unique."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        Index("uq_users_workspace_email", "workspace_id", text("lower(email)"), unique=True),
-    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     workspace_id: Mapped[str] = mapped_column(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.db.base import is_id
@@ -30,18 +30,6 @@ async def by_ids(session: AsyncSession, workspace_id: str, ids: Iterable[str]) -
         select(User).where(User.workspace_id == workspace_id, User.id.in_(wanted))
     )
     return {user.id: user for user in rows}
-
-
-async def email_taken(
-    session: AsyncSession, workspace_id: str, email: str, except_id: str | None = None
-) -> bool:
-    """Whether another user of the workspace has this email (case-insensitive)."""
-    query = select(User.id).where(
-        User.workspace_id == workspace_id, func.lower(User.email) == email.lower()
-    )
-    if except_id is not None:
-        query = query.where(User.id != except_id)
-    return await session.scalar(query.limit(1)) is not None
 
 
 async def list_users(

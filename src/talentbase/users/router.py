@@ -25,7 +25,7 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["users"])
     responses={201: {"model": UserOut}, **error_responses(400, 401, 413, 415)},
 )
 async def create_user(body: UserCreate, caller: CallerDep, session: SessionDep) -> JSONResponse:
-    """Creates a recruiter; the email must be unique in the workspace (case-insensitive)."""
+    """Creates a recruiter of the workspace."""
     user = await service.create_user(session, caller.workspace_id, body)
     return JSONResponse(user, status_code=status.HTTP_201_CREATED)
 

@@ -138,9 +138,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_workspace_id"), ["workspace_id"], unique=False)
-    op.create_index(
-        "uq_users_workspace_email", "users", ["workspace_id", sa.text("lower(email)")], unique=True
-    )
 
     op.create_table(
         "candidates",
@@ -536,7 +533,6 @@ def downgrade() -> None:
     op.drop_table("candidates")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_workspace_id"))
-    op.drop_index("uq_users_workspace_email", table_name="users")
 
     op.drop_table("users")
     with op.batch_alter_table("deleted_candidates", schema=None) as batch_op:
