@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talentbase.attachments.models import Attachment
 from talentbase.candidates.models import Candidate, DeletedCandidate
+from talentbase.client_contacts.models import ClientContact
 from talentbase.custom_attributes import repository as custom_attributes
+from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.db.base import is_id
 from talentbase.db.types import utcnow
+from talentbase.linkedin.models import LinkedInProfile
+from talentbase.placements.models import Placement
 from talentbase.tasks import repository as tasks
+from talentbase.tasks.models import TaskLink
+from talentbase.work_history.models import WorkExperience
 
 CANDIDATE = "candidate"
+
+PLACEMENTS = "placements"
+TASKS = "tasks"
+WORK_EXPERIENCES = "work_experiences"
+CLIENT_CONTACTS = "client_contacts"
+CUSTOM_ATTRIBUTES = "custom_attributes"
+LINKEDIN_PROFILES = "linkedin_profiles"
+ATTACHMENTS = "attachments"
 
 
 async def get(
@@ -48,3 +65,61 @@ async def delete_candidate(session: AsyncSession, candidate: Candidate) -> None:
     )
     session.add(DeletedCandidate(id=candidate.id, workspace_id=workspace_id, deleted_at=utcnow()))
     await session.flush()
+
+
+def _exists(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
+    return exists().where(*conditions)
+
+
+async def related_families(
+    session: AsyncSession, workspace_id: str, candidate_ids: Sequence[str]
+) -> set[str]:
+    """Which record families behind the view have any row for these candidates, in one round
+    trip (one ``EXISTS`` per family). The view then queries only those: most candidates have
+    no placements, tasks, client contacts, ... and each skipped query saves a round trip."""
+    if not candidate_ids:
+        return set()
+    probes = {
+        PLACEMENTS: _exists(
+            [Placement.workspace_id == workspace_id, Placement.candidate_id.in_(candidate_ids)]
+        ),
+        TASKS: _exists(
+            [
+                TaskLink.workspace_id == workspace_id,
+                TaskLink.entity_type == CANDIDATE,
+                TaskLink.entity_id.in_(candidate_ids),
+            ]
+        ),
+        WORK_EXPERIENCES: _exists(
+            [
+                WorkExperience.workspace_id == workspace_id,
+                WorkExperience.candidate_id.in_(candidate_ids),
+            ]
+        ),
+        CLIENT_CONTACTS: _exists(
+            [
+                ClientContact.workspace_id == workspace_id,
+                ClientContact.candidate_id.in_(candidate_ids),
+            ]
+        ),
+        CUSTOM_ATTRIBUTES: _exists(
+            [
+                CustomAttributeValue.workspace_id == workspace_id,
+                CustomAttributeValue.entity_type == CANDIDATE,
+                CustomAttributeValue.entity_id.in_(candidate_ids),
+            ]
+        ),
+        LINKEDIN_PROFILES: _exists(
+            [
+                LinkedInProfile.workspace_id == workspace_id,
+                LinkedInProfile.candidate_id.in_(candidate_ids),
+            ]
+        ),
+        ATTACHMENTS: _exists(
+            [Attachment.workspace_id == workspace_id, Attachment.candidate_id.in_(candidate_ids)]
+        ),
+    }
+    row = (
+        await session.execute(select(*(probe.label(name) for name, probe in probes.items())))
+    ).one()
+    return {name for name, present in zip(probes, row, strict=True) if present}

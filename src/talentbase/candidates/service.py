@@ -49,6 +49,7 @@ from talentbase.custom_attributes.values import validate_value
 from talentbase.db.base import new_id
 from talentbase.db.types import utcnow
 from talentbase.users import repository as users
+from talentbase.users.models import User
 from talentbase.work_history import repository as work_history
 from talentbase.work_history.models import Education, WorkExperience
 
@@ -257,9 +258,10 @@ async def _resolve(
     body: CandidateFields,
     current: Candidate | None,
     phone_region: str | None,
-) -> dict[str, Any]:
-    """The candidate columns the body sets, normalised; raises ``ValidationFailed`` naming every
-    bad field. ``current`` is the stored candidate (None on create)."""
+) -> tuple[dict[str, Any], dict[str, User]]:
+    """The candidate columns the body sets, normalised, and the users it names (loaded to check
+    them); raises ``ValidationFailed`` naming every bad field. ``current`` is the stored
+    candidate (None on create)."""
     sent = body.model_fields_set
     errors = _Errors()
     values: dict[str, Any] = {}
@@ -309,13 +311,14 @@ async def _resolve(
         )
         if values.get(column) is not None
     }
+    found: dict[str, User] = {}
     if references:
         found = await users.by_ids(session, workspace_id, references.values())
         for path, user_id in references.items():
             if user_id not in found:
                 errors.add(NOT_FOUND, path, f"No user {user_id} in this workspace", user_id)
     errors.raise_if_any()
-    return values
+    return values, found
 
 
 def _bumped(candidate: Candidate) -> Any:
@@ -341,14 +344,14 @@ async def update_candidate(
     candidate = await repository.get(session, workspace_id, candidate_id, for_update=True)
     if candidate is None:
         raise NotFound("Candidate", candidate_id)
-    values = await _resolve(session, workspace_id, body, candidate, phone_region)
+    values, named_users = await _resolve(session, workspace_id, body, candidate, phone_region)
     changed = {name: value for name, value in values.items() if getattr(candidate, name) != value}
     if changed:
         for name, value in changed.items():
             setattr(candidate, name, value)
         candidate.modified_at = _bumped(candidate)
         await session.flush()
-    return await view.build_view(session, workspace_id, candidate)
+    return await view.build_view(session, workspace_id, candidate, named_users)
 
 
 async def create_candidate(
@@ -359,7 +362,7 @@ async def create_candidate(
     """
     errors = _Errors()
     try:
-        values = await _resolve(session, workspace_id, body, None, phone_region)
+        values, _ = await _resolve(session, workspace_id, body, None, phone_region)
     except ValidationFailed as failure:
         errors.items.extend(failure.errors or [])
         values = {}

@@ -2,7 +2,8 @@
 
 Every section comes from stored data: the candidate row, and the records behind the derived
 sections (placements, tasks, work experience, client contacts, custom attributes, LinkedIn
-profile, CV attachment), loaded for a whole batch of candidates with one query per family.
+profile, CV attachment), loaded for a whole batch of candidates: one probe for which families
+have rows, then one query per family that has any.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.attachments import repository as attachments
+from talentbase.candidates import repository as candidates_repository
 from talentbase.candidates.models import Candidate
 from talentbase.client_contacts import repository as client_contacts
 from talentbase.client_contacts.models import ClientContact
@@ -60,50 +62,74 @@ class Related:
 
 
 async def load_related(
-    session: AsyncSession, workspace_id: str, candidates: Sequence[Candidate]
+    session: AsyncSession,
+    workspace_id: str,
+    candidates: Sequence[Candidate],
+    known_users: dict[str, User] | None = None,
 ) -> Related:
-    """Loads what the views of ``candidates`` derive from: one query per record family."""
+    """Loads what the views of ``candidates`` derive from: one probe for which record families
+    have rows, then one query per family that has any, and one for the users named.
+    ``known_users`` are users the caller already loaded (they are not fetched again)."""
     ids = [candidate.id for candidate in candidates]
     related = Related(now=utcnow())
-    related.placements = await placements.current_for_candidates(
-        session, workspace_id, ids, related.now
-    )
-    related.open_tasks = await tasks.open_dated_for_candidates(session, workspace_id, ids)
-    related.experiences = await work_history.experiences_for_candidates(session, workspace_id, ids)
-    related.contacts = await client_contacts.for_candidates(session, workspace_id, ids)
-    related.attributes = await custom_attributes.values_for(session, workspace_id, CANDIDATE, ids)
-    contact_ids = [contact.id for rows in related.contacts.values() for contact, _ in rows]
-    related.contact_attributes = await custom_attributes.values_for(
-        session, workspace_id, CLIENT_CONTACT, contact_ids
-    )
-    related.profiles = await linkedin.for_candidates(session, workspace_id, ids)
-    related.cv_ids = await attachments.latest_cv_ids(session, workspace_id, ids)
+    present = await candidates_repository.related_families(session, workspace_id, ids)
+    if candidates_repository.PLACEMENTS in present:
+        related.placements = await placements.current_for_candidates(
+            session, workspace_id, ids, related.now
+        )
+    if candidates_repository.TASKS in present:
+        related.open_tasks = await tasks.open_dated_for_candidates(session, workspace_id, ids)
+    if candidates_repository.WORK_EXPERIENCES in present:
+        related.experiences = await work_history.experiences_for_candidates(
+            session, workspace_id, ids
+        )
+    if candidates_repository.CLIENT_CONTACTS in present:
+        related.contacts = await client_contacts.for_candidates(session, workspace_id, ids)
+        contact_ids = [contact.id for rows in related.contacts.values() for contact, _ in rows]
+        related.contact_attributes = await custom_attributes.values_for(
+            session, workspace_id, CLIENT_CONTACT, contact_ids
+        )
+    if candidates_repository.CUSTOM_ATTRIBUTES in present:
+        related.attributes = await custom_attributes.values_for(
+            session, workspace_id, CANDIDATE, ids
+        )
+    if candidates_repository.LINKEDIN_PROFILES in present:
+        related.profiles = await linkedin.for_candidates(session, workspace_id, ids)
+    if candidates_repository.ATTACHMENTS in present:
+        related.cv_ids = await attachments.latest_cv_ids(session, workspace_id, ids)
     user_ids: set[str] = set()
     for candidate in candidates:
-        user_ids.update(
-            id_
-            for id_ in (candidate.main_contact_user_id, candidate.last_interaction_with_id)
-            if id_
-        )
+        for user_id in (candidate.main_contact_user_id, candidate.last_interaction_with_id):
+            if user_id:
+                user_ids.add(user_id)
     for open_tasks in related.open_tasks.values():
         user_ids.update(task.assigned_to_user_id for task in open_tasks if task.assigned_to_user_id)
-    related.users = await users.by_ids(session, workspace_id, user_ids)
+    related.users = dict(known_users or {})
+    missing = user_ids - related.users.keys()
+    if missing:
+        related.users.update(await users.by_ids(session, workspace_id, missing))
     return related
 
 
 async def build_views(
-    session: AsyncSession, workspace_id: str, candidates: Sequence[Candidate]
+    session: AsyncSession,
+    workspace_id: str,
+    candidates: Sequence[Candidate],
+    known_users: dict[str, User] | None = None,
 ) -> list[dict[str, Any]]:
     """The views of ``candidates``, in order."""
-    related = await load_related(session, workspace_id, candidates)
+    related = await load_related(session, workspace_id, candidates, known_users)
     return [render(candidate, related) for candidate in candidates]
 
 
 async def build_view(
-    session: AsyncSession, workspace_id: str, candidate: Candidate
+    session: AsyncSession,
+    workspace_id: str,
+    candidate: Candidate,
+    known_users: dict[str, User] | None = None,
 ) -> dict[str, Any]:
     """The view of one candidate."""
-    return (await build_views(session, workspace_id, [candidate]))[0]
+    return (await build_views(session, workspace_id, [candidate], known_users))[0]
 
 
 def _number(value: Any) -> Any:
