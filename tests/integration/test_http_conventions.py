@@ -640,3 +640,21 @@ async def test_500_echoes_the_client_request_id(exploding_app: Any) -> None:
         "requestId": request_id,
     }
     assert SECRET not in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/candidates/{id}", {"DELETE", "GET", "HEAD", "PATCH"}),
+        ("/users", {"GET", "HEAD", "POST"}),
+        ("/users/{id}", {"GET", "HEAD", "PATCH"}),
+        ("/candidates", {"POST"}),
+    ],
+)
+async def test_405_lists_every_method_the_path_supports(
+    client: httpx.AsyncClient, path: str, allowed: set[str]
+) -> None:
+    response = await client.request("PUT", path.replace("{id}", str(uuid.uuid4())))
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == allowed
+    assert response.json()["status"] == 405

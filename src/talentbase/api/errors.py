@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 REQUIRED = "REQUIRED"
 INVALID_TYPE = "INVALID_TYPE"
@@ -239,9 +240,25 @@ _HTTP_MESSAGES = {
 }
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI document lists for this path (Starlette names only the first
+    matching route's); HEAD wherever GET is served."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern, _, _ = compile_path(template)
+        if pattern.match(request.url.path):
+            methods.update(method.upper() for method in operations)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 async def handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
-    """Renders Starlette's own errors (unknown route 404, 405, body parse 400) in Spott's shape."""
+    """Renders Starlette's own errors (unknown route 404, 405, body parse 400) in Spott's shape;
+    a 405 lists in ``Allow`` every method the path supports."""
     assert isinstance(exc, StarletteHTTPException)
     message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
-    headers = dict(exc.headers) if exc.headers else None
-    return _response(request, ApiError(exc.status_code, message, headers=headers))
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return _response(request, ApiError(exc.status_code, message, headers=headers or None))
