@@ -31,7 +31,16 @@ Degree = Annotated[str, OneOf(enums.DEGREES, "degree")]
 PersonName = Annotated[
     str,
     AfterValidator(rules.person_name),
-    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": rules.NAME_MAX}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": rules.NAME_MAX,
+            "description": "1-100 characters after trimming: Unicode letters and marks, spaces, "
+            "hyphens, apostrophes (' and ’) and dots, with at least one letter; stored trimmed "
+            "and NFC-normalised",
+        }
+    ),
 ]
 EmailAddress = Annotated[
     str,
