@@ -480,3 +480,28 @@ async def test_delete_removes_the_candidates_own_records(
             count(engine, f"SELECT count(*) FROM {table} WHERE candidate_id = :c", c=candidate_id)
             == 0
         ), table
+
+
+async def test_education_grade_up_to_200_characters_is_stored(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    grade = "A" * 200
+    response = await client.post(
+        "/candidates",
+        json={
+            "firstName": "Grace",
+            "lastName": "Hopper",
+            "education": [{"degree": "Bachelor", "grade": grade}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    engine = create_engine(sync_url(database_url))
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT grade FROM education WHERE candidate_id = :id"),
+                {"id": response.json()},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored == grade

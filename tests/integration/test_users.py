@@ -3,6 +3,7 @@ deactivatedAt}`` wherever it appears (API.md §2.3)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -254,3 +255,30 @@ async def test_unknown_user_id_is_404_in_spott_shape(client: httpx.AsyncClient) 
     assert body["status"] == 404
     assert body["requestId"] == response.headers["x-request-id"]
     assert "errors" not in body
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\ufb2c" * 100, "a\u001bb", "a\x7fb", "a\nb", "evil\u202etxt.exe"],
+    ids=["grows-past-200-under-NFC", "escape", "delete", "newline", "bidi-override"],
+)
+async def test_user_names_that_are_too_long_after_nfc_or_hold_controls_are_refused(
+    client: httpx.AsyncClient, name: str
+) -> None:
+    response = await client.post("/users", json={"name": name, "email": unique_email()})
+    assert response.status_code == 400
+    assert [e["path"] for e in response.json()["errors"]] == ["name"]
+    assert (await client.get("/users")).json() == {"users": []}
+
+
+async def test_parallel_deactivations_agree_on_one_deactivated_at(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    answers = await asyncio.gather(
+        *(client.patch(f"/users/{user['userId']}", json={"deactivated": True}) for _ in range(10))
+    )
+    assert {answer.status_code for answer in answers} == {200}
+    stamps = {answer.json()["deactivatedAt"] for answer in answers}
+    assert len(stamps) == 1
+    assert (await client.get(f"/users/{user['userId']}")).json()["deactivatedAt"] in stamps

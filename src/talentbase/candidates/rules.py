@@ -130,6 +130,24 @@ def person_name(value: str) -> str:
     return name
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+DISPLAY_NAME_MAX = 200
+
+
+def display_name(value: str) -> str:
+    """A user's display name: trimmed, NFC-normalised, 1–200 characters, any printable text
+    (digits allowed, unlike a candidate's name), no control or bidi-override characters."""
+    name = unicodedata.normalize("NFC", value.strip())
+    if not name:
+        raise PydanticCustomError(TOO_SMALL, "Must contain at least 1 character after trimming")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise PydanticCustomError(TOO_BIG, f"Must contain at most {DISPLAY_NAME_MAX} characters")
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") or char in _BIDI_CONTROLS:
+            raise PydanticCustomError(INVALID_STRING, f"Names must not contain {char!r}")
+    return name
+
+
 def email_address(value: str) -> str:
     """A syntactically valid email address (no DNS lookup); stored exactly as given."""
     try:

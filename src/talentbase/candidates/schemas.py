@@ -7,6 +7,7 @@ unchanged, ``null`` clears it where the type allows ``None``.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -102,6 +103,7 @@ LanguageName = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$"
     ),
+    AfterValidator(lambda value: unicodedata.normalize("NFC", value)),
 ]
 
 
@@ -450,7 +452,7 @@ class CustomAttributeOut(Output):
     label: str
     ai_fill_ongoing: bool
     ai_overridden: bool
-    is_filled_by_ai: bool
+    is_filled_by_ai: bool = Field(alias="isFilledByAI")
     options: list[str]
 
 

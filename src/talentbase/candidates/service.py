@@ -45,7 +45,7 @@ from talentbase.candidates.schemas import (
 from talentbase.companies import repository as companies
 from talentbase.custom_attributes import repository as custom_attributes
 from talentbase.custom_attributes.models import CustomAttributeValue
-from talentbase.custom_attributes.values import validate_value
+from talentbase.custom_attributes.values import ValueProblem, normalize_value
 from talentbase.db.base import new_id
 from talentbase.db.types import utcnow
 from talentbase.users import repository as users
@@ -380,6 +380,7 @@ async def create_candidate(
         "attribute definition",
         errors,
     )
+    stored_values: dict[int, Any] = {}
     for index, item in enumerate(attributes):
         definition = definitions.get(item.attribute_definition_id)
         path = f"customAttributes.{index}"
@@ -391,8 +392,11 @@ async def create_candidate(
                 item.attribute_definition_id,
             )
             continue
-        problem = validate_value(definition.kind, definition.options, item.value)
-        if problem is not None:
+        if item.value is None:
+            continue  # null means "no value": nothing is stored
+        try:
+            stored_values[index] = normalize_value(definition.kind, definition.options, item.value)
+        except ValueProblem as problem:
             errors.add(problem.code, f"{path}.value", problem.message)
     errors.raise_if_any()
 
@@ -446,11 +450,11 @@ async def create_candidate(
                 workspace_id=workspace_id,
                 entity_type="candidate",
                 entity_id=candidate_id,
-                definition_id=item.attribute_definition_id,
-                value=item.value,
-                is_filled_by_ai=bool(item.filled_by_ai),
+                definition_id=attributes[index].attribute_definition_id,
+                value=value,
+                is_filled_by_ai=bool(attributes[index].filled_by_ai),
             )
-            for item in attributes
+            for index, value in stored_values.items()
         ],
     )
     await session.flush()

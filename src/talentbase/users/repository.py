@@ -11,13 +11,16 @@ from talentbase.db.base import is_id
 from talentbase.users.models import User
 
 
-async def get(session: AsyncSession, workspace_id: str, user_id: str) -> User | None:
-    """The user of the workspace with this id."""
+async def get(
+    session: AsyncSession, workspace_id: str, user_id: str, *, for_update: bool = False
+) -> User | None:
+    """The user of the workspace with this id; ``for_update`` locks the row (PostgreSQL)."""
     if not is_id(user_id):
         return None
-    result: User | None = await session.scalar(
-        select(User).where(User.workspace_id == workspace_id, User.id == user_id)
-    )
+    query = select(User).where(User.workspace_id == workspace_id, User.id == user_id)
+    if for_update:
+        query = query.with_for_update()
+    result: User | None = await session.scalar(query)
     return result
 
 

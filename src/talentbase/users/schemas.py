@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, WithJsonSchema
 
 from talentbase.api.schemas import Output, StrictInput, absent
+from talentbase.candidates import rules
 from talentbase.candidates.schemas import EmailAddress, HttpUrl, UserOut
-
-
-def _display_name(value: str) -> str:
-    return unicodedata.normalize("NFC", value)
-
 
 DisplayName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_display_name),
+    AfterValidator(rules.display_name),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": rules.DISPLAY_NAME_MAX}),
 ]
 
 

@@ -36,8 +36,9 @@ async def update_user(
     session: AsyncSession, workspace_id: str, user_id: str, body: UserPatch
 ) -> dict[str, Any]:
     """Applies the keys present in ``body``; absent keys are left unchanged. ``deactivated``
-    true sets ``deactivatedAt`` to now (kept if already deactivated), false clears it."""
-    user = await repository.get(session, workspace_id, user_id)
+    true sets ``deactivatedAt`` to now (kept if already deactivated), false clears it. The row
+    is locked so parallel deactivations agree on one time."""
+    user = await repository.get(session, workspace_id, user_id, for_update=True)
     if user is None:
         raise NotFound("User", user_id)
     sent = body.model_fields_set

@@ -42,7 +42,7 @@ class Education(Base):
     company_id: Mapped[str | None] = mapped_column(ForeignKey("companies.id"), default=None)
     degree: Mapped[str | None] = mapped_column(String(64), default=None)
     field_of_study: Mapped[str | None] = mapped_column(String(300), default=None)
-    grade: Mapped[str | None] = mapped_column(String(100), default=None)
+    grade: Mapped[str | None] = mapped_column(String(200), default=None)
     description: Mapped[str | None] = mapped_column(Text(), default=None)
     start_date: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     end_date: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

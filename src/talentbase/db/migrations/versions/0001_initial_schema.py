@@ -337,7 +337,7 @@ def upgrade() -> None:
         sa.Column("company_id", sa.String(length=36), nullable=True),
         sa.Column("degree", sa.String(length=64), nullable=True),
         sa.Column("field_of_study", sa.String(length=300), nullable=True),
-        sa.Column("grade", sa.String(length=100), nullable=True),
+        sa.Column("grade", sa.String(length=200), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("start_date", sa.DateTime(timezone=True), nullable=True),
         sa.Column("end_date", sa.DateTime(timezone=True), nullable=True),
