@@ -34,6 +34,7 @@ from talentbase.candidates.schemas import (
     CandidateFields,
     CandidatePatch,
     CompensationIn,
+    CustomAttributeValueIn,
     EducationIn,
     EmailIn,
     LanguageIn,
@@ -371,33 +372,7 @@ async def create_candidate(
     experiences = body.work_experiences if "work_experiences" in sent else []
     attributes = body.custom_attributes if "custom_attributes" in sent else []
     await _check_history_references(session, workspace_id, body, errors)
-    definitions = await custom_attributes.definitions_by_ids(
-        session, workspace_id, "candidate", (item.attribute_definition_id for item in attributes)
-    )
-    _duplicates(
-        [item.attribute_definition_id for item in attributes],
-        "customAttributes.{index}.attributeDefinitionId",
-        "attribute definition",
-        errors,
-    )
-    stored_values: dict[int, Any] = {}
-    for index, item in enumerate(attributes):
-        definition = definitions.get(item.attribute_definition_id)
-        path = f"customAttributes.{index}"
-        if definition is None:
-            errors.add(
-                NOT_FOUND,
-                f"{path}.attributeDefinitionId",
-                f"No candidate attribute definition {item.attribute_definition_id}",
-                item.attribute_definition_id,
-            )
-            continue
-        if item.value is None:
-            continue  # null means "no value": nothing is stored
-        try:
-            stored_values[index] = normalize_value(definition.kind, definition.options, item.value)
-        except ValueProblem as problem:
-            errors.add(problem.code, f"{path}.value", problem.message)
+    stored_values = await _custom_attribute_values(session, workspace_id, attributes, errors)
     errors.raise_if_any()
 
     candidate_id = new_id()
@@ -459,6 +434,45 @@ async def create_candidate(
     )
     await session.flush()
     return candidate_id
+
+
+async def _custom_attribute_values(
+    session: AsyncSession,
+    workspace_id: str,
+    attributes: Sequence[CustomAttributeValueIn],
+    errors: _Errors,
+) -> dict[int, Any]:
+    """The stored form of each ``customAttributes[]`` value, by item index: the definition must
+    be the workspace's (once per candidate) and the value must fit its kind; a null value
+    stores nothing. Problems go to ``errors``."""
+    definitions = await custom_attributes.definitions_by_ids(
+        session, workspace_id, "candidate", (item.attribute_definition_id for item in attributes)
+    )
+    _duplicates(
+        [item.attribute_definition_id for item in attributes],
+        "customAttributes.{index}.attributeDefinitionId",
+        "attribute definition",
+        errors,
+    )
+    stored_values: dict[int, Any] = {}
+    for index, item in enumerate(attributes):
+        definition = definitions.get(item.attribute_definition_id)
+        path = f"customAttributes.{index}"
+        if definition is None:
+            errors.add(
+                NOT_FOUND,
+                f"{path}.attributeDefinitionId",
+                f"No candidate attribute definition {item.attribute_definition_id}",
+                item.attribute_definition_id,
+            )
+            continue
+        if item.value is None:
+            continue  # null means "no value": nothing is stored
+        try:
+            stored_values[index] = normalize_value(definition.kind, definition.options, item.value)
+        except ValueProblem as problem:
+            errors.add(problem.code, f"{path}.value", problem.message)
+    return stored_values
 
 
 async def _check_history_references(
