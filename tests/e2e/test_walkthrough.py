@@ -3,7 +3,9 @@ curl walk-through, step by step, through httpx."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -118,3 +120,37 @@ def test_real_server_refuses_requests_without_a_key(server: str) -> None:
     response = httpx.get(f"{server}/candidates/anything", timeout=10)
     assert response.status_code == 401
     assert response.json()["message"] == "Missing x-api-key header"
+
+
+def _readme_blocks() -> list[str]:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Walk-through with curl", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
+
+
+def test_readme_curl_walkthrough_runs_as_written(server: str) -> None:
+    """The README's own shell commands, with only the address and key filled in."""
+    setup, follow_up = _readme_blocks()
+    script = setup.replace("export TB=http://127.0.0.1:8000", f"export TB={server}").replace(
+        "export KEY=tb_...", f"export KEY={API_KEY}"
+    )
+    assert script != setup, "the README's walk-through no longer sets TB and KEY as expected"
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script + "\necho CANDIDATE=$CANDIDATE\n" + follow_up],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    patched_json, _, rest = done.stdout.partition("CANDIDATE=")
+    view = json.loads(patched_json)
+    assert view["name"]["firstName"] == "John"
+    assert view["mainContact"]["user"]["name"] == "Ann Recruiter"
+    assert view["lastInteractionWith"]["user"]["name"] == "Bob Recruiter"
+    assert view["dateOfBirth"]["dateOfBirth"] == "1990-05-15T00:00:00.000Z"
+    assert view["compensation"]["compensation"]["totalCompensation"] == 100000
+    # the follow-up: GET answers the same view, the bad PATCH is refused, DELETE answers 204
+    assert rest.count('"firstName":"John"') == 1
+    assert '"code":"INVALID_ENUM_VALUE","path":"gender"' in rest
+    assert rest.rstrip().endswith("204")
