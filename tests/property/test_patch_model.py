@@ -29,7 +29,7 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
         st.fixed_dictionaries({"email": st.sampled_from(EMAILS[2:]), "isPrimary": st.booleans()}),
         max_size=2,
         unique_by=lambda item: item["email"],
-    )
+    ).filter(lambda items: sum(item["isPrimary"] for item in items) <= 1)
     | st.just(INVALID),
     "visibleIfClientContact": st.sampled_from([True, False, None, INVALID]),
     "dateOfBirth": st.sampled_from(["1990-05-15", "1985-01-01T00:00:00.000Z", None, INVALID]),
