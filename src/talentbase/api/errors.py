@@ -96,11 +96,6 @@ class ValidationFailed(ApiError):
         super().__init__(400, "Validation failed", errors)
 
 
-def validation_error(code: str, path: str, message: str, received: Any = None) -> ValidationFailed:
-    """A 400 naming exactly one field."""
-    return ValidationFailed([ErrorItem(code, path, message, received)])
-
-
 class NotFound(ApiError):
     """404: the id does not exist in the caller's workspace (API.md §1: never 403)."""
 
@@ -113,13 +108,6 @@ class Unauthorized(ApiError):
 
     def __init__(self, message: str) -> None:
         super().__init__(401, message)
-
-
-class Conflict(ApiError):
-    """409 with one error item."""
-
-    def __init__(self, message: str, errors: list[ErrorItem] | None = None) -> None:
-        super().__init__(409, message, errors)
 
 
 def request_id_of(request: Request) -> str:

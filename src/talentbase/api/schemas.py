@@ -120,7 +120,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "Validation failed or a bad reference; `errors` names each field",
         401: "Missing or unknown `x-api-key`",
         404: "Unknown id (or an id of another workspace)",
-        409: "Conflict",
         413: "Body larger than the limit (1 MiB by default)",
         415: "Body sent with a Content-Type other than application/json",
     }
