@@ -185,17 +185,6 @@ def test_users_create_with_a_bad_email_fails(runner: CliRunner, database_file: s
     assert rows(database_file, "SELECT id FROM users") == []
 
 
-def test_users_create_with_a_bad_email_fails_and_stores_nothing(
-    runner: CliRunner, database_file: str
-) -> None:
-    create_key(runner, database_file)
-    args = ["users", "create", "--workspace", "acme", "--name", "Ann"]
-    result = runner.invoke(app, [*args, "--email", "not-an-email", "--database-url", database_file])
-
-    assert result.exit_code != 0
-    assert rows(database_file, "SELECT id FROM users") == []
-
-
 # ---- bootstrap ---------------------------------------------------------------------------------
 
 
