@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
 from talentbase.attachments.models import Attachment
 from talentbase.candidates.models import Candidate, DeletedCandidate
 from talentbase.client_contacts.models import ClientContact
 from talentbase.custom_attributes import repository as custom_attributes
 from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.db.base import is_id
-from talentbase.db.types import utcnow
+from talentbase.db.types import after, utcnow
 from talentbase.linkedin.models import LinkedInProfile
 from talentbase.placements.models import Placement
 from talentbase.tasks import repository as tasks
@@ -45,6 +46,37 @@ async def get(
         query = query.with_for_update()
     result: Candidate | None = await session.scalar(query)
     return result
+
+
+async def touch(session: AsyncSession, workspace_id: str, candidate_ids: Iterable[str]) -> None:
+    """Moves ``modifiedAt`` forward on these candidates (those of the workspace; others are
+    ignored): a record shown in their view changed, so a sync by ``modifiedSince`` must see
+    them again. Takes the row locks that a PATCH takes, so the two never interleave."""
+    ids = sorted({candidate_id for candidate_id in candidate_ids if is_id(candidate_id)})
+    if not ids:
+        return
+    rows = await session.scalars(
+        select(Candidate)
+        .where(Candidate.workspace_id == workspace_id, Candidate.id.in_(ids))
+        .order_by(Candidate.id)
+        .with_for_update()
+    )
+    for candidate in rows:
+        candidate.modified_at = after(candidate.modified_at)
+    await session.flush()
+
+
+async def list_page(
+    session: AsyncSession, workspace_id: str, query: CursorQuery
+) -> CursorPage[Candidate]:
+    """One page of the workspace's candidates in ``(modifiedAt, id)`` order (API.md §4)."""
+    return await cursor_page(
+        session,
+        select(Candidate).where(Candidate.workspace_id == workspace_id),
+        Candidate.modified_at,
+        Candidate.id,
+        query,
+    )
 
 
 def add(session: AsyncSession, candidate: Candidate) -> None:

@@ -8,11 +8,17 @@ from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 
 from talentbase.api.deps import CallerDep, SessionDep
+from talentbase.api.pagination import CursorQueryDep
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import error_responses
 from talentbase.api.settings_dep import SettingsDep
 from talentbase.candidates import service
-from talentbase.candidates.schemas import CandidateCreate, CandidatePatch, CandidateView
+from talentbase.candidates.schemas import (
+    CandidateCreate,
+    CandidateList,
+    CandidatePatch,
+    CandidateView,
+)
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["candidates"])
 
@@ -33,6 +39,19 @@ async def create_candidate(
     return await service.create_candidate(
         session, caller.workspace_id, body, phone_region=settings.default_phone_region
     )
+
+
+@router.get(
+    "/candidates",
+    response_class=JSONResponse,
+    summary="List candidates",
+    responses={200: {"model": CandidateList}, **error_responses(400, 401)},
+)
+async def list_candidates(
+    query: CursorQueryDep, caller: CallerDep, session: SessionDep
+) -> JSONResponse:
+    """Candidates in ``(modifiedAt, id)`` order, a cursor page at a time (API.md §4)."""
+    return JSONResponse(await service.list_candidates(session, caller.workspace_id, query))
 
 
 @router.get(

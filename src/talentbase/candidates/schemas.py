@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
+from talentbase.api.pagination import PageInfoOut
 from talentbase.api.schemas import OneOf, Output, StrictInput, absent
 from talentbase.candidates import enums, rules
 
@@ -527,3 +528,10 @@ class CandidateView(Output):
     last_agent_chat_id: str | None
     cv_attachment_id: str | None
     linked_in_profile: LinkedInProfileSection
+
+
+class CandidateList(Output):
+    """A cursor page of candidates (API.md §4): ``{items, pageInfo}``."""
+
+    items: list[CandidateView]
+    page_info: PageInfoOut

@@ -10,7 +10,6 @@ writes only what really changed, so re-sending stored values is a no-op that kee
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 import phonenumbers
@@ -27,6 +26,7 @@ from talentbase.api.errors import (
     NotFound,
     ValidationFailed,
 )
+from talentbase.api.pagination import CursorQuery
 from talentbase.candidates import repository, view
 from talentbase.candidates.models import Candidate
 from talentbase.candidates.schemas import (
@@ -48,14 +48,13 @@ from talentbase.custom_attributes import repository as custom_attributes
 from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.custom_attributes.values import ValueProblem, normalize_value
 from talentbase.db.base import new_id
-from talentbase.db.types import utcnow
+from talentbase.db.types import after, utcnow
 from talentbase.users import repository as users
 from talentbase.users.models import User
 from talentbase.work_history import repository as work_history
 from talentbase.work_history.models import Education, WorkExperience
 
 _PHONE_CHARACTERS = frozenset("+0123456789 ()-./")
-_MS = timedelta(milliseconds=1)
 
 
 class _Errors:
@@ -322,12 +321,6 @@ async def _resolve(
     return values, found
 
 
-def _bumped(candidate: Candidate) -> Any:
-    """A ``modifiedAt`` strictly after the stored one, so every change moves it forward."""
-    now = utcnow()
-    return now if now > candidate.modified_at else candidate.modified_at + _MS
-
-
 async def update_candidate(
     session: AsyncSession,
     workspace_id: str,
@@ -350,7 +343,7 @@ async def update_candidate(
     if changed:
         for name, value in changed.items():
             setattr(candidate, name, value)
-        candidate.modified_at = _bumped(candidate)
+        candidate.modified_at = after(candidate.modified_at)
         await session.flush()
     return await view.build_view(session, workspace_id, candidate, named_users)
 
@@ -505,6 +498,16 @@ async def get_candidate(
     if candidate is None:
         raise NotFound("Candidate", candidate_id)
     return await view.build_view(session, workspace_id, candidate)
+
+
+async def list_candidates(
+    session: AsyncSession, workspace_id: str, query: CursorQuery
+) -> dict[str, Any]:
+    """``{items: [CandidateView], pageInfo}``: one cursor page (API.md §4). The views of the
+    whole page are built together, with a fixed number of queries."""
+    page = await repository.list_page(session, workspace_id, query)
+    items = await view.build_views(session, workspace_id, page.rows)
+    return {"items": items, "pageInfo": page.page_info()}
 
 
 async def delete_candidate(session: AsyncSession, workspace_id: str, candidate_id: str) -> None:

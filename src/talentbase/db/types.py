@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
@@ -19,6 +19,13 @@ def truncate_ms(value: datetime) -> datetime:
     """``value`` in UTC with microseconds cut to whole milliseconds; ``value`` must be aware."""
     value = value.astimezone(UTC)
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def after(previous: datetime) -> datetime:
+    """Now, or ``previous`` plus one millisecond when the clock has not passed it: a new
+    ``modifiedAt`` is strictly later than the old one, so every change moves it forward."""
+    now = utcnow()
+    return now if now > previous else previous + timedelta(milliseconds=1)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
