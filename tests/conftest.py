@@ -27,6 +27,10 @@ from talentbase.workspaces import service as workspaces
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
+# every app and CLI call of the run keys API-key hashes with this secret, so none of them
+# writes a secret file into the working folder (tests/unit/test_api_keys.py tests the file)
+os.environ.setdefault("TALENTBASE_SECRET_KEY", "test-suite-server-secret")
+
 
 def backend() -> str:
     """The backend this run tests: ``sqlite`` or ``postgres``."""
@@ -58,10 +62,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # budgets far above what the suite sends; tests/integration/test_rate_limit.py checks limits
     return Settings(
         database_url=database_url,
+        attachments_dir=tmp_path_factory.mktemp("attachments"),
         access_log=False,
         rate_limit_per_minute=100_000,
         rate_limit_unauthenticated_per_minute=100_000,
@@ -85,15 +90,25 @@ NewKey = Callable[[], Awaitable[str]]
 
 
 @pytest.fixture
-async def new_api_key(database: Database) -> NewKey:
+async def new_api_key(app: Any, database: Database) -> NewKey:
     """Makes a new workspace and returns its API key."""
 
     async def make() -> str:
         async with database.transaction(write=True) as session:
-            issued = await workspaces.issue_key(session, f"ws-{uuid.uuid4().hex}", "test")
+            issued = await workspaces.issue_key(
+                session, app.state.key_hasher, f"ws-{uuid.uuid4().hex}", "test"
+            )
         return issued.secret
 
     return make
+
+
+async def workspace_id_of(database: Database, api_key: str) -> str:
+    """The id of the workspace ``api_key`` belongs to (keys hashed with the run's secret)."""
+    async with database.transaction(write=False) as session:
+        key = await workspaces.authenticate(session, workspaces.key_hasher(Settings()), api_key)
+    assert key is not None
+    return key.workspace_id
 
 
 def make_client(app: Any, api_key: str | None) -> httpx.AsyncClient:

@@ -14,22 +14,39 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from talentbase import __version__
 from talentbase.api.deps import CallerDep
 from talentbase.api.errors import (
+    DATABASE_UNAVAILABLE,
     ApiError,
     handle_api_error,
+    handle_database_unavailable,
     handle_http_exception,
     handle_request_validation,
 )
+from talentbase.api.metrics import install_metrics
 from talentbase.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
-from talentbase.api.rate_limit import RateLimitMiddleware
+from talentbase.api.rate_limit import UNLIMITED_PATHS, RateLimitMiddleware, RateLimits
+from talentbase.attachments.router import router as attachments_router
 from talentbase.candidates.router import router as candidates_router
+from talentbase.client_contacts.router import router as client_contacts_router
+from talentbase.companies.router import router as companies_router
+from talentbase.custom_attributes.router import router as custom_attributes_router
 from talentbase.db.engine import Database
 from talentbase.health import router as health_router
+from talentbase.linkedin.router import router as linkedin_router
+from talentbase.notes.router import router as notes_router
+from talentbase.placements.router import router as placements_router
 from talentbase.settings import Settings
+from talentbase.tasks.router import router as tasks_router
 from talentbase.users.router import router as users_router
+from talentbase.work_history.router import router as work_history_router
+from talentbase.workspaces.service import key_hasher
+
+# routes that answer without touching the database
+NO_DATABASE_PATHS = frozenset({"/healthz", "/metrics"})
 
 DESCRIPTION = """A self-hosted recruitment CRM that speaks the Spott candidate API.
 
-Every route except `/healthz` needs the `x-api-key` header. Errors use Spott's body:
+Every route except `/healthz`, `/readyz` and `/metrics` needs the `x-api-key` header. Errors
+use Spott's body:
 `{status, message, requestId, errors?: [{code, path, message, received}]}`."""
 
 
@@ -59,20 +76,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    install_metrics(app, settings)
+    app.state.key_hasher = key_hasher(settings)
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(RequestValidationError, handle_request_validation)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, handle_database_unavailable)
     # the last added is the outermost
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(
-        RateLimitMiddleware,
+    app.state.rate_limits = RateLimits(
         per_key=settings.rate_limit_per_minute,
         per_address=settings.rate_limit_unauthenticated_per_minute,
+        auth_failures=settings.auth_failures_per_minute,
+        redis_url=settings.redis_url,
     )
+    app.add_middleware(RateLimitMiddleware, limits=app.state.rate_limits)
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
     app.include_router(health_router)
     app.include_router(candidates_router)
     app.include_router(users_router)
+    app.include_router(companies_router)
+    app.include_router(client_contacts_router)
+    app.include_router(work_history_router)
+    app.include_router(linkedin_router)
+    app.include_router(placements_router)
+    app.include_router(tasks_router)
+    app.include_router(notes_router)
+    app.include_router(custom_attributes_router)
+    app.include_router(attachments_router)
     _document_errors_as_spott(app)
     _serve_openapi(app)
     return app
@@ -89,21 +121,26 @@ def _serve_openapi(app: FastAPI) -> None:
 def _document_errors_as_spott(app: FastAPI) -> None:
     """FastAPI documents a 422 on every route with parameters; talentbase answers validation
     failures with a Spott 400 instead, so the generated document drops the 422s. Every route can
-    also answer 429 (rate limit) and 500, both in Spott's body."""
+    also answer 500, every rate-limited route 429, and every route that reads the database 503
+    (database unavailable), all in Spott's body."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = FastAPI.openapi(app)
-        for path_item in schema.get("paths", {}).values():
+        for path, path_item in schema.get("paths", {}).items():
+            extra = [("500", "Internal error; the body gives only the request id")]
+            if path not in UNLIMITED_PATHS:
+                extra.append(("429", "Rate limit exceeded; see `Retry-After`"))
+            if path not in NO_DATABASE_PATHS:
+                extra.append(("503", "Database unavailable; nothing was changed, retry shortly"))
             for operation in path_item.values():
                 if isinstance(operation, dict):
                     responses = operation.setdefault("responses", {})
                     responses.pop("422", None)
-                    for status, description in (
-                        ("429", "Rate limit exceeded; see `Retry-After`"),
-                        ("500", "Internal error; the body gives only the request id"),
-                    ):
+                    for status, description in extra:
+                        if status in responses:
+                            continue
                         responses[status] = {
                             "description": description,
                             "content": {

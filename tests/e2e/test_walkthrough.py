@@ -4,12 +4,8 @@ curl walk-through, step by step, through httpx."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,16 +13,10 @@ import httpx
 import pytest
 
 from tests.conftest import backend
+from tests.e2e.servers import running_server
 from tests.integration.test_patch_seed import expected_view, seed_body
 
 API_KEY = "walkthrough-key-0123456789abcdef"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -37,45 +27,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Itera
         url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'walkthrough.db'}"
     else:
         url = database_url
-    port = _free_port()
-    env = {
-        **os.environ,
-        "TALENTBASE_BOOTSTRAP_API_KEY": API_KEY,
-        "TZ": "Pacific/Auckland",
-    }
     log = tmp_path_factory.mktemp("e2e-log") / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "talentbase.cli",
-                "serve",
-                "--database-url",
-                url,
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("server did not start:\n" + Path(log).read_text())
-            time.sleep(0.2)
+    env = {"TALENTBASE_BOOTSTRAP_API_KEY": API_KEY, "TZ": "Pacific/Auckland"}
+    with running_server(url, log, env) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_readme_walkthrough_against_the_real_server(server: str) -> None:
@@ -154,3 +109,54 @@ def test_readme_curl_walkthrough_runs_as_written(server: str) -> None:
     assert rest.count('"firstName":"John"') == 1
     assert '"code":"INVALID_ENUM_VALUE","path":"gender"' in rest
     assert rest.rstrip().endswith("204")
+
+
+STORY_SECTIONS = {
+    "currentPlacements",
+    "nextTaskDue",
+    "lastInteractionWith",
+    "customAttributes",
+    "latestWorkExperience",
+    "cvAttachmentId",
+    "linkedInProfile",
+}
+
+
+def test_readme_candidate_story_runs_as_written(server: str, tmp_path: Path) -> None:
+    """The README's "A candidate's whole story": every record made with curl appears in the
+    candidate's view."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## A candidate's whole story", 1)[1].split("\n## ", 1)[0]
+    block = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)[0]
+    script = block.replace("export TB=http://127.0.0.1:8000", f"export TB={server}").replace(
+        "export KEY=tb_...", f"export KEY={API_KEY}"
+    )
+    assert script != block, "the story no longer sets TB and KEY as expected"
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    disposition = next(line for line in lines if line.lower().startswith("content-disposition"))
+    assert "filename*=UTF-8''Mar%C3%ADa%20L%C3%B6fgren%20%E2%80%93%20CV.pdf" in disposition
+    sections = {
+        key: json.loads(value)
+        for key, _, value in (line.partition(" ") for line in lines)
+        if key in STORY_SECTIONS
+    }
+    assert sections["currentPlacements"]["hasCurrentPlacement"] is True
+    assert sections["currentPlacements"]["placements"][0]["company"]["name"] == "Acme Analytics"
+    assert sections["nextTaskDue"]["nextTaskDue"]["content"] == "Check in after the first week"
+    assert sections["lastInteractionWith"]["user"]["name"] == "Ann Recruiter"
+    assert sections["latestWorkExperience"]["title"] == "Data Engineer"
+    assert sections["customAttributes"][0]["value"] == {
+        "viewType": "customSelect",
+        "selected": "Senior",
+    }
+    assert isinstance(sections["cvAttachmentId"], str)
+    assert sections["linkedInProfile"]["skills"] == ["Python", "SQL"]

@@ -1,5 +1,5 @@
 """Custom attribute values on POST /candidates (API.md §2.2): checked against the definition's
-kind and stored normalised. Definitions have no route yet, so tests write them directly."""
+kind and stored normalised. Definitions are made through their route."""
 
 from __future__ import annotations
 
@@ -7,34 +7,21 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from talentbase.candidates.schemas import CandidateView
-from talentbase.custom_attributes.models import CustomAttributeDefinition
-from talentbase.db.engine import Database
-from talentbase.workspaces.models import ApiKey
-from talentbase.workspaces.service import hash_key
+from talentbase.custom_attributes.view import VALUE_VIEWS
 
 
 async def _definition(
-    database: Database, client: httpx.AsyncClient, kind: str, options: list[str] | None = None
+    client: httpx.AsyncClient, kind: str, options: list[str] | None = None
 ) -> str:
-    key = client.headers["x-api-key"]
-    async with database.transaction(write=True) as session:
-        workspace_id = await session.scalar(
-            select(ApiKey.workspace_id).where(ApiKey.key_hash == hash_key(key))
-        )
-        assert workspace_id is not None
-        definition = CustomAttributeDefinition(
-            workspace_id=workspace_id,
-            entity_type="candidate",
-            label=f"A {kind}",
-            kind=kind,
-            options=options or [],
-        )
-        session.add(definition)
-        await session.flush()
-        return definition.id
+    body: dict[str, Any] = {"label": f"A {kind}", "viewType": VALUE_VIEWS[kind][0]}
+    if options is not None:
+        body["options"] = options
+    response = await client.post("/custom-attributes/candidate/definitions", json=body)
+    assert response.status_code == 201, response.text
+    definition_id: str = response.json()["id"]
+    return definition_id
 
 
 async def _create(client: httpx.AsyncClient, attributes: list[dict[str, Any]]) -> httpx.Response:
@@ -79,13 +66,12 @@ async def _create(client: httpx.AsyncClient, attributes: list[dict[str, Any]]) -
 )
 async def test_each_kind_is_stored_normalised_and_shown_with_its_view_type(
     client: httpx.AsyncClient,
-    database: Database,
     kind: str,
     options: list[str] | None,
     sent: Any,
     view_value: dict[str, Any],
 ) -> None:
-    definition_id = await _definition(database, client, kind, options)
+    definition_id = await _definition(client, kind, options)
     created = await _create(
         client, [{"attributeDefinitionId": definition_id, "value": sent, "filledByAI": True}]
     )
@@ -102,40 +88,38 @@ async def test_each_kind_is_stored_normalised_and_shown_with_its_view_type(
 
 
 @pytest.mark.parametrize(
-    ("kind", "options", "sent", "code"),
+    ("kind", "options", "sent", "code", "path"),
     [
-        ("text", None, 5, "INVALID_TYPE"),
-        ("number", None, "5", "INVALID_TYPE"),
-        ("checkbox", None, "yes", "INVALID_TYPE"),
-        ("select", ["A", "B"], "C", "INVALID_ENUM_VALUE"),
-        ("multiSelect", ["A", "B"], ["A", "C"], "INVALID_ENUM_VALUE"),
-        ("date", None, "2024-01-15T14:30:00", "INVALID_STRING"),
-        ("url", None, "ftp://x.example", "INVALID_STRING"),
-        ("currency", None, {"amount": -1, "currency": "EUR"}, "TOO_SMALL"),
-        ("currency", None, {"amount": 1, "currency": "eur"}, "INVALID_STRING"),
+        ("text", None, 5, "INVALID_TYPE", "value"),
+        ("number", None, "5", "INVALID_TYPE", "value"),
+        ("checkbox", None, "yes", "INVALID_TYPE", "value"),
+        ("select", ["A", "B"], "C", "INVALID_ENUM_VALUE", "value"),
+        ("multiSelect", ["A", "B"], ["A", "C"], "INVALID_ENUM_VALUE", "value.1"),
+        ("date", None, "2024-01-15T14:30:00", "INVALID_STRING", "value"),
+        ("url", None, "ftp://x.example", "INVALID_STRING", "value"),
+        ("currency", None, {"amount": -1, "currency": "EUR"}, "TOO_SMALL", "value.amount"),
+        ("currency", None, {"amount": 1, "currency": "eur"}, "INVALID_STRING", "value.currency"),
     ],
 )
 async def test_a_value_that_does_not_fit_its_kind_is_a_400_and_creates_nothing(
     client: httpx.AsyncClient,
-    database: Database,
     kind: str,
     options: list[str] | None,
     sent: Any,
     code: str,
+    path: str,
 ) -> None:
-    definition_id = await _definition(database, client, kind, options)
+    definition_id = await _definition(client, kind, options)
     response = await _create(client, [{"attributeDefinitionId": definition_id, "value": sent}])
     assert response.status_code == 400
     assert [(e["code"], e["path"]) for e in response.json()["errors"]] == [
-        (code, "customAttributes.0.value")
+        (code, f"customAttributes.0.{path}")
     ]
 
 
-async def test_a_null_or_missing_value_stores_no_value(
-    client: httpx.AsyncClient, database: Database
-) -> None:
-    first = await _definition(database, client, "text")
-    second = await _definition(database, client, "number")
+async def test_a_null_or_missing_value_stores_no_value(client: httpx.AsyncClient) -> None:
+    first = await _definition(client, "text")
+    second = await _definition(client, "number")
     created = await _create(
         client,
         [{"attributeDefinitionId": first, "value": None}, {"attributeDefinitionId": second}],

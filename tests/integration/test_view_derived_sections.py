@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from talentbase.attachments.models import Attachment
 from talentbase.candidates.models import Candidate
-from talentbase.client_contacts.models import ClientContact
+from talentbase.client_contacts.models import ClientContact, ClientContactStage
 from talentbase.companies.models import Company
 from talentbase.custom_attributes.models import CustomAttributeDefinition, CustomAttributeValue
 from talentbase.db.engine import Database
@@ -106,13 +106,18 @@ async def test_derived_sections_follow_the_records_behind_them(
                 ),
             ]
         )
+        stage = ClientContactStage(
+            workspace_id=workspace_id, name="Warm", position=1, color_hex="#ff0000"
+        )
+        session.add(stage)
+        await session.flush()
         contact = ClientContact(
             workspace_id=workspace_id,
             candidate_id=candidate_id,
             company_id=globex.id,
             role="CTO",
             active=True,
-            stage={"id": "s1", "order": 1, "name": "Warm", "colorHex": "#ff0000"},
+            stage_id=stage.id,
         )
         definition = CustomAttributeDefinition(
             workspace_id=workspace_id,

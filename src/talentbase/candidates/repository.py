@@ -8,6 +8,8 @@ from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
+from talentbase.attachments import repository as attachments
+from talentbase.attachments import storage as attachment_files
 from talentbase.attachments.models import Attachment
 from talentbase.candidates.models import Candidate, DeletedCandidate
 from talentbase.client_contacts.models import ClientContact
@@ -16,6 +18,8 @@ from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.db.base import is_id
 from talentbase.db.types import after, utcnow
 from talentbase.linkedin.models import LinkedInProfile
+from talentbase.notes import repository as notes
+from talentbase.notes.models import NoteLink
 from talentbase.placements.models import Placement
 from talentbase.tasks import repository as tasks
 from talentbase.tasks.models import TaskLink
@@ -30,6 +34,7 @@ CLIENT_CONTACTS = "client_contacts"
 CUSTOM_ATTRIBUTES = "custom_attributes"
 LINKEDIN_PROFILES = "linkedin_profiles"
 ATTACHMENTS = "attachments"
+NOTES = "notes"
 
 
 async def get(
@@ -85,10 +90,15 @@ def add(session: AsyncSession, candidate: Candidate) -> None:
 
 
 async def delete_candidate(session: AsyncSession, candidate: Candidate) -> None:
-    """Deletes the candidate with its own records (foreign keys cascade; generic task links and
-    custom values are removed here) and leaves a tombstone for the deleted feed."""
+    """Deletes the candidate with its own records (foreign keys cascade; generic task and note
+    links and custom values are removed here) and leaves a tombstone for the deleted feed.
+    The files of its attachments are removed once the deletion has committed."""
     workspace_id = candidate.workspace_id
+    attachment_files.remove_after_commit(
+        session, await attachments.storage_paths_of(session, workspace_id, candidate.id)
+    )
     await tasks.delete_links_to(session, workspace_id, candidate.id)
+    await notes.delete_links_to(session, workspace_id, candidate.id)
     await custom_attributes.delete_values_of(session, workspace_id, CANDIDATE, candidate.id)
     await session.execute(
         delete(Candidate).where(
@@ -149,6 +159,13 @@ async def related_families(
         ),
         ATTACHMENTS: _exists(
             [Attachment.workspace_id == workspace_id, Attachment.candidate_id.in_(candidate_ids)]
+        ),
+        NOTES: _exists(
+            [
+                NoteLink.workspace_id == workspace_id,
+                NoteLink.entity_type == CANDIDATE,
+                NoteLink.entity_id.in_(candidate_ids),
+            ]
         ),
     }
     row = (

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from talentbase.api.pagination import PageInfoOut
-from talentbase.api.schemas import OneOf, Output, StrictInput, absent
+from talentbase.api.schemas import OneOf, Output, StrictInput, absent, enum_check, enum_schema
 from talentbase.candidates import enums, rules
 
 MAX_LIST_ITEMS = 50
@@ -206,10 +206,40 @@ class CandidatePatch(CandidateFields):
     """Body of ``PATCH /candidates/{id}``: every key optional (API.md §2.1)."""
 
 
-class EducationIn(StrictInput):
-    """``education[]`` item of POST /candidates (API.md §2.2)."""
+_check_degree = enum_check(enums.DEGREES, "degree")
 
-    degree: Degree | None = None
+
+def _one_or_more_degrees(value: Any) -> Any:
+    """Spott's create example sends one degree as a string, its education answer shows a list:
+    both are accepted, a string as a list of one (checked here, so its error path is
+    ``degree``, not ``degree.0``)."""
+    if isinstance(value, str):
+        return [_check_degree(value)]
+    return value
+
+
+Degrees = Annotated[
+    list[Degree],
+    BeforeValidator(_one_or_more_degrees),
+    Field(max_length=MAX_LIST_ITEMS),
+    AfterValidator(lambda values: list(dict.fromkeys(values))),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                enum_schema(enums.DEGREES),
+                {"type": "array", "items": enum_schema(enums.DEGREES), "maxItems": MAX_LIST_ITEMS},
+            ],
+            "description": "One degree, or a list of them (duplicates are dropped, order kept)",
+        }
+    ),
+]
+
+
+class EducationIn(StrictInput):
+    """``education[]`` item of POST /candidates (API.md §2.2), also the body of
+    ``POST /candidates/{id}/education``."""
+
+    degree: Degrees | None = None
     company_id: RefId | None = None
     field_of_study: ShortText | None = None
     grade: ShortText | None = None
@@ -219,7 +249,8 @@ class EducationIn(StrictInput):
 
 
 class WorkExperienceIn(StrictInput):
-    """``workExperiences[]`` item of POST /candidates (API.md §2.2)."""
+    """``workExperiences[]`` item of POST /candidates (API.md §2.2), also the body of
+    ``POST /candidates/{id}/work-experiences``."""
 
     company_id: RefId | None = None
     job_title: ShortText | None = None

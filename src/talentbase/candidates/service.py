@@ -57,21 +57,23 @@ from talentbase.work_history.models import Education, WorkExperience
 _PHONE_CHARACTERS = frozenset("+0123456789 ()-./")
 
 
-class _Errors:
+class FieldErrors:
     """Collects field errors so one answer names every bad field."""
 
     def __init__(self) -> None:
         self.items: list[ErrorItem] = []
 
     def add(self, code: str, path: str, message: str, received: Any = None) -> None:
+        """Records one failure."""
         self.items.append(ErrorItem(code, path, message, received))
 
     def raise_if_any(self) -> None:
+        """Raises ``ValidationFailed`` (400) with every recorded failure, if any."""
         if self.items:
             raise ValidationFailed(self.items)
 
 
-def _primary_flags(flags: list[bool], field: str, errors: _Errors) -> list[bool]:
+def _primary_flags(flags: list[bool], field: str, errors: FieldErrors) -> list[bool]:
     """API.md §2.1: at most one ``isPrimary: true``; none in a non-empty list → the first."""
     primaries = [index for index, flag in enumerate(flags) if flag]
     for index in primaries[1:]:
@@ -86,7 +88,7 @@ def _primary_flags(flags: list[bool], field: str, errors: _Errors) -> list[bool]
     return flags
 
 
-def _duplicates(keys: list[str], path: str, what: str, errors: _Errors) -> None:
+def _duplicates(keys: list[str], path: str, what: str, errors: FieldErrors) -> None:
     seen: dict[str, int] = {}
     for index, key in enumerate(keys):
         if key in seen:
@@ -99,7 +101,7 @@ def _duplicates(keys: list[str], path: str, what: str, errors: _Errors) -> None:
             seen[key] = index
 
 
-def normalize_emails(items: list[EmailIn], errors: _Errors) -> list[dict[str, Any]]:
+def normalize_emails(items: list[EmailIn], errors: FieldErrors) -> list[dict[str, Any]]:
     """Stored email items; duplicates compared case-insensitively (API.md §2.1)."""
     _duplicates([item.email.casefold() for item in items], "emails.{index}.email", "email", errors)
     flags = _primary_flags([item.is_primary for item in items], "emails", errors)
@@ -124,7 +126,7 @@ def parse_phone(value: str, region: str | None) -> str | None:
 
 
 def normalize_phones(
-    items: list[PhoneNumberIn], region: str | None, errors: _Errors
+    items: list[PhoneNumberIn], region: str | None, errors: FieldErrors
 ) -> list[dict[str, Any]]:
     """Stored phone items with their E.164 form under ``e164``; duplicates compared by E.164."""
     e164s: list[str] = []
@@ -148,7 +150,7 @@ def normalize_phones(
     ]
 
 
-def normalize_social_media(items: list[SocialMediaIn], errors: _Errors) -> list[dict[str, Any]]:
+def normalize_social_media(items: list[SocialMediaIn], errors: FieldErrors) -> list[dict[str, Any]]:
     """Stored social media items; the same URL twice (case and trailing slash aside) is refused."""
     _duplicates(
         [item.url.casefold().rstrip("/") for item in items],
@@ -188,7 +190,7 @@ def normalize_location(item: LocationIn) -> dict[str, Any]:
 
 
 def normalize_languages(
-    items: list[LanguageIn], stored: list[dict[str, Any]], errors: _Errors
+    items: list[LanguageIn], stored: list[dict[str, Any]], errors: FieldErrors
 ) -> list[dict[str, Any]]:
     """Stored language items. An ``id`` sent is kept; an item sent without one takes the id of the
     stored item with the same language and fluency (so re-sending is a no-op), else a new id."""
@@ -220,7 +222,7 @@ def normalize_languages(
 
 
 def normalize_compensation(
-    item: CompensationIn, stored: dict[str, Any] | None, errors: _Errors
+    item: CompensationIn, stored: dict[str, Any] | None, errors: FieldErrors
 ) -> dict[str, Any]:
     """The stored compensation: the object replaces the whole compensation (keys left out become
     null). The stored id is kept when the id sent matches it, or when nothing else changes;
@@ -263,7 +265,7 @@ async def _resolve(
     them); raises ``ValidationFailed`` naming every bad field. ``current`` is the stored
     candidate (None on create)."""
     sent = body.model_fields_set
-    errors = _Errors()
+    errors = FieldErrors()
     values: dict[str, Any] = {}
     for name in (
         "first_name",
@@ -354,7 +356,7 @@ async def create_candidate(
     """Creates a candidate with its education, work experience and custom attribute values
     (API.md §2.2) and returns its id. Raises ``ValidationFailed`` for any bad field or reference.
     """
-    errors = _Errors()
+    errors = FieldErrors()
     try:
         values, _ = await _resolve(session, workspace_id, body, None, phone_region)
     except ValidationFailed as failure:
@@ -364,7 +366,14 @@ async def create_candidate(
     educations = body.education if "education" in sent else []
     experiences = body.work_experiences if "work_experiences" in sent else []
     attributes = body.custom_attributes if "custom_attributes" in sent else []
-    await _check_history_references(session, workspace_id, body, errors)
+    errors.items.extend(
+        await check_history_items(
+            session,
+            workspace_id,
+            [(f"education.{index}", item) for index, item in enumerate(educations)]
+            + [(f"workExperiences.{index}", item) for index, item in enumerate(experiences)],
+        )
+    )
     stored_values = await _custom_attribute_values(session, workspace_id, attributes, errors)
     errors.raise_if_any()
 
@@ -385,15 +394,7 @@ async def create_candidate(
         session,
         [
             Education(
-                workspace_id=workspace_id,
-                candidate_id=candidate_id,
-                company_id=item.company_id,
-                degree=item.degree,
-                field_of_study=item.field_of_study,
-                grade=item.grade,
-                description=item.description,
-                start_date=item.start_date,
-                end_date=item.end_date,
+                workspace_id=workspace_id, candidate_id=candidate_id, **education_values(item)
             )
             for item in educations
         ]
@@ -401,12 +402,7 @@ async def create_candidate(
             WorkExperience(
                 workspace_id=workspace_id,
                 candidate_id=candidate_id,
-                company_id=item.company_id,
-                job_title=item.job_title,
-                location=normalize_location(item.location) if item.location else None,
-                description=item.description,
-                start_date=item.start_date,
-                end_date=item.end_date,
+                **work_experience_values(item),
             )
             for item in experiences
         ],
@@ -433,7 +429,7 @@ async def _custom_attribute_values(
     session: AsyncSession,
     workspace_id: str,
     attributes: Sequence[CustomAttributeValueIn],
-    errors: _Errors,
+    errors: FieldErrors,
 ) -> dict[int, Any]:
     """The stored form of each ``customAttributes[]`` value, by item index: the definition must
     be the workspace's (once per candidate) and the value must fit its kind; a null value
@@ -464,30 +460,58 @@ async def _custom_attribute_values(
         try:
             stored_values[index] = normalize_value(definition.kind, definition.options, item.value)
         except ValueProblem as problem:
-            errors.add(problem.code, f"{path}.value", problem.message)
+            errors.items.append(problem.at(f"{path}.value"))
     return stored_values
 
 
-async def _check_history_references(
-    session: AsyncSession, workspace_id: str, body: CandidateCreate, errors: _Errors
-) -> None:
-    """Education and work experience: companies exist in the workspace, end not before start."""
-    sent = body.model_fields_set
-    groups: tuple[tuple[str, Sequence[EducationIn | WorkExperienceIn]], ...] = (
-        ("education", body.education if "education" in sent else []),
-        ("workExperiences", body.work_experiences if "work_experiences" in sent else []),
-    )
-    wanted = {item.company_id for _, items in groups for item in items if item.company_id}
+async def check_history_items(
+    session: AsyncSession,
+    workspace_id: str,
+    items: Sequence[tuple[str, EducationIn | WorkExperienceIn]],
+) -> list[ErrorItem]:
+    """The rules of education and work experience items beyond their shape (API.md §2.2),
+    shared by POST /candidates and the work history routes: the company exists in the
+    workspace (else ``NOT_FOUND`` at ``companyId``), the end is not before the start (else
+    ``TOO_SMALL`` at ``endDate``). ``items`` pairs each item with its path in the body, ``""``
+    when the body is the item itself. Returns the errors found (one query)."""
+    wanted = {item.company_id for _, item in items if item.company_id}
     found = await companies.existing_ids(session, workspace_id, wanted)
-    for field, items in groups:
-        for index, item in enumerate(items):
-            path = f"{field}.{index}"
-            if item.company_id and item.company_id not in found:
-                errors.add(
-                    NOT_FOUND, f"{path}.companyId", f"No company {item.company_id}", item.company_id
-                )
-            if item.start_date and item.end_date and item.end_date < item.start_date:
-                errors.add(TOO_SMALL, f"{path}.endDate", "endDate must not be before startDate")
+    errors = FieldErrors()
+    for prefix, item in items:
+        path = f"{prefix}." if prefix else ""
+        if item.company_id and item.company_id not in found:
+            errors.add(
+                NOT_FOUND, f"{path}companyId", f"No company {item.company_id}", item.company_id
+            )
+        if item.start_date and item.end_date and item.end_date < item.start_date:
+            errors.add(TOO_SMALL, f"{path}endDate", "endDate must not be before startDate")
+    return errors.items
+
+
+def education_values(item: EducationIn) -> dict[str, Any]:
+    """The stored columns of an education item (API.md §2.2)."""
+    return {
+        "company_id": item.company_id,
+        "degrees": list(item.degree or []),
+        "field_of_study": item.field_of_study,
+        "grade": item.grade,
+        "description": item.description,
+        "start_date": item.start_date,
+        "end_date": item.end_date,
+    }
+
+
+def work_experience_values(item: WorkExperienceIn) -> dict[str, Any]:
+    """The stored columns of a work experience item (API.md §2.2); its location is stored as
+    the candidate's locations are."""
+    return {
+        "company_id": item.company_id,
+        "job_title": item.job_title,
+        "location": normalize_location(item.location) if item.location else None,
+        "description": item.description,
+        "start_date": item.start_date,
+        "end_date": item.end_date,
+    }
 
 
 async def get_candidate(

@@ -1,7 +1,7 @@
 """The CandidateView (API.md §2.3), built in one place for GET, PATCH answers and list items.
 
 Every section comes from stored data: the candidate row, and the records behind the derived
-sections (placements, tasks, work experience, client contacts, custom attributes, LinkedIn
+sections (placements, tasks, notes, work experience, client contacts, custom attributes, LinkedIn
 profile, CV attachment), loaded for a whole batch of candidates: one probe for which families
 have rows, then one query per family that has any.
 """
@@ -19,7 +19,8 @@ from talentbase.attachments import repository as attachments
 from talentbase.candidates import repository as candidates_repository
 from talentbase.candidates.models import Candidate
 from talentbase.client_contacts import repository as client_contacts
-from talentbase.client_contacts.models import ClientContact
+from talentbase.client_contacts.models import ClientContact, ClientContactStage
+from talentbase.client_contacts.view import stage_json
 from talentbase.companies.models import Company
 from talentbase.custom_attributes import repository as custom_attributes
 from talentbase.custom_attributes.models import CustomAttributeDefinition, CustomAttributeValue
@@ -27,15 +28,19 @@ from talentbase.custom_attributes.view import attribute_json
 from talentbase.db.types import utcnow
 from talentbase.linkedin import repository as linkedin
 from talentbase.linkedin.models import LinkedInProfile
+from talentbase.notes import repository as notes
+from talentbase.notes.models import Note
+from talentbase.notes.schemas import INTERACTION_SOURCES
 from talentbase.placements import repository as placements
 from talentbase.placements.models import Placement
 from talentbase.tasks import repository as tasks
-from talentbase.tasks.models import Task
+from talentbase.tasks.repository import NextTasks
 from talentbase.users import repository as users
 from talentbase.users.models import User
 from talentbase.views import iso, iso_date, user_json
 from talentbase.work_history import repository as work_history
 from talentbase.work_history.models import WorkExperience
+from talentbase.work_history.ordering import most_recent_first
 
 CANDIDATE = "candidate"
 CLIENT_CONTACT = "clientContact"
@@ -50,11 +55,14 @@ class Related:
     now: datetime
     users: dict[str, User] = field(default_factory=dict)
     placements: dict[str, list[tuple[Placement, Company]]] = field(default_factory=dict)
-    open_tasks: dict[str, list[Task]] = field(default_factory=dict)
+    next_tasks: dict[str, NextTasks] = field(default_factory=dict)
+    last_interaction_notes: dict[str, Note] = field(default_factory=dict)
     experiences: dict[str, list[tuple[WorkExperience, Company | None]]] = field(
         default_factory=dict
     )
-    contacts: dict[str, list[tuple[ClientContact, Company]]] = field(default_factory=dict)
+    contacts: dict[str, list[tuple[ClientContact, Company, ClientContactStage | None]]] = field(
+        default_factory=dict
+    )
     attributes: dict[str, _AttributeRows] = field(default_factory=dict)
     contact_attributes: dict[str, _AttributeRows] = field(default_factory=dict)
     profiles: dict[str, LinkedInProfile] = field(default_factory=dict)
@@ -78,14 +86,20 @@ async def load_related(
             session, workspace_id, ids, related.now
         )
     if candidates_repository.TASKS in present:
-        related.open_tasks = await tasks.open_dated_for_candidates(session, workspace_id, ids)
+        related.next_tasks = await tasks.next_for_candidates(
+            session, workspace_id, ids, related.now
+        )
+    if candidates_repository.NOTES in present:
+        related.last_interaction_notes = await notes.latest_for_candidates(
+            session, workspace_id, ids, INTERACTION_SOURCES
+        )
     if candidates_repository.WORK_EXPERIENCES in present:
         related.experiences = await work_history.experiences_for_candidates(
             session, workspace_id, ids
         )
     if candidates_repository.CLIENT_CONTACTS in present:
         related.contacts = await client_contacts.for_candidates(session, workspace_id, ids)
-        contact_ids = [contact.id for rows in related.contacts.values() for contact, _ in rows]
+        contact_ids = [contact.id for rows in related.contacts.values() for contact, _, _ in rows]
         related.contact_attributes = await custom_attributes.values_for(
             session, workspace_id, CLIENT_CONTACT, contact_ids
         )
@@ -102,8 +116,14 @@ async def load_related(
         for user_id in (candidate.main_contact_user_id, candidate.last_interaction_with_id):
             if user_id:
                 user_ids.add(user_id)
-    for open_tasks in related.open_tasks.values():
-        user_ids.update(task.assigned_to_user_id for task in open_tasks if task.assigned_to_user_id)
+    for next_tasks in related.next_tasks.values():
+        if next_tasks.interaction is not None and next_tasks.interaction.assigned_to_user_id:
+            user_ids.add(next_tasks.interaction.assigned_to_user_id)
+    user_ids.update(
+        note.created_by_user_id
+        for note in related.last_interaction_notes.values()
+        if note.created_by_user_id
+    )
     related.users = dict(known_users or {})
     missing = user_ids - related.users.keys()
     if missing:
@@ -168,7 +188,9 @@ def formatted_address(location: dict[str, Any]) -> str | None:
     return text or None
 
 
-def _location(location: dict[str, Any]) -> dict[str, Any]:
+def location_json(location: dict[str, Any]) -> dict[str, Any]:
+    """A stored location as every view shows it: its parts, ``rawCityCountry`` and
+    ``formattedAddress`` derived, coordinates as numbers."""
     return {
         "type": location.get("type"),
         "street1": location.get("street1"),
@@ -217,23 +239,17 @@ def _compensation(value: dict[str, Any] | None) -> dict[str, Any] | None:
 def latest_experience(
     rows: list[tuple[WorkExperience, Company | None]],
 ) -> tuple[WorkExperience, Company | None] | None:
-    """The current experience (no end date) that started last, else the one that ended last."""
-    if not rows:
-        return None
-    floor = datetime.min.replace(tzinfo=utcnow().tzinfo)
-
-    def rank(row: tuple[WorkExperience, Company | None]) -> tuple[bool, datetime, datetime]:
-        experience = row[0]
-        is_current = experience.end_date is None
-        end = experience.end_date or floor
-        start = experience.start_date or floor
-        return (is_current, start if is_current else end, start)
-
-    return max(rows, key=rank)
+    """The first experience in ``GET /candidates/{id}/work-experiences`` order: the current one
+    (no end date) that started last, else the one that ended last (``work_history.ordering``)."""
+    ordered = most_recent_first(rows, lambda row: row[0])
+    return ordered[0] if ordered else None
 
 
 def _client_contact(
-    contact: ClientContact, company: Company, attributes: _AttributeRows
+    contact: ClientContact,
+    company: Company,
+    stage: ClientContactStage | None,
+    attributes: _AttributeRows,
 ) -> dict[str, Any]:
     return {
         "id": contact.id,
@@ -245,34 +261,40 @@ def _client_contact(
         "active": contact.active,
         "emailAddresses": _emails(contact.emails),
         "phoneNumbers": _phones(contact.phone_numbers),
-        "stage": contact.stage,
+        "stage": stage_json(stage),
         "customAttributes": [attribute_json(value, definition) for value, definition in attributes],
     }
+
+
+def last_interaction(candidate: Candidate, note: Note | None) -> tuple[datetime | None, str | None]:
+    """``lastInteractionDate`` and the id of ``lastInteractionWith``: the latest note of an
+    interaction source linked to the candidate (its ``createdAt`` and ``createdBy``), or the
+    values PATCH set (``lastInteractionAt`` / ``lastInteractionWithId``), whichever is later.
+    On a tie PATCH's values win: they were set on purpose, naming the interaction."""
+    patched = (candidate.last_interaction_at, candidate.last_interaction_with_id)
+    if note is None:
+        return patched
+    patched_at = candidate.last_interaction_at
+    if patched_at is not None and patched_at >= note.created_at:
+        return patched
+    return note.created_at, note.created_by_user_id
 
 
 def render(candidate: Candidate, related: Related) -> dict[str, Any]:
     """The CandidateView of one candidate, keys in the seed's order."""
     cid = candidate.id
     running = related.placements.get(cid, [])
-    open_tasks = related.open_tasks.get(cid, [])
-    next_task = open_tasks[0] if open_tasks else None
-    next_interaction = next(
-        (
-            task
-            for task in open_tasks
-            if task.assigned_to_user_id
-            and task.due_date is not None
-            and task.due_date > related.now
-        ),
-        None,
+    next_tasks = related.next_tasks.get(cid, NextTasks())
+    next_task = next_tasks.due
+    next_interaction = next_tasks.interaction
+    last_interaction_at, last_interaction_with_id = last_interaction(
+        candidate, related.last_interaction_notes.get(cid)
     )
     latest = latest_experience(related.experiences.get(cid, []))
     contacts = related.contacts.get(cid, [])
     profile = related.profiles.get(cid)
     last_activity = max(
-        moment
-        for moment in (candidate.modified_at, candidate.last_interaction_at)
-        if moment is not None
+        moment for moment in (candidate.modified_at, last_interaction_at) if moment is not None
     )
     return {
         "id": cid,
@@ -297,7 +319,7 @@ def render(candidate: Candidate, related: Related) -> dict[str, Any]:
         },
         "locations": {
             "viewType": "candidateLocation",
-            "locations": [_location(location) for location in candidate.locations],
+            "locations": [location_json(location) for location in candidate.locations],
         },
         "dateOfBirth": {
             "viewType": "candidateDateOfBirth",
@@ -312,11 +334,11 @@ def render(candidate: Candidate, related: Related) -> dict[str, Any]:
         },
         "lastInteractionDate": {
             "viewType": "candidateLastInteractionDate",
-            "lastInteractionDate": iso(candidate.last_interaction_at),
+            "lastInteractionDate": iso(last_interaction_at),
         },
         "lastInteractionWith": {
             "viewType": "candidateLastInteractionWith",
-            "user": _user(related, candidate.last_interaction_with_id),
+            "user": _user(related, last_interaction_with_id),
         },
         "nextInteractionDate": {
             "viewType": "candidateNextInteractionDate",
@@ -388,13 +410,15 @@ def render(candidate: Candidate, related: Related) -> dict[str, Any]:
         "clientContacts": {
             "viewType": "candidateClientContacts",
             "clientContacts": [
-                _client_contact(contact, company, related.contact_attributes.get(contact.id, []))
-                for contact, company in contacts
+                _client_contact(
+                    contact, company, stage, related.contact_attributes.get(contact.id, [])
+                )
+                for contact, company, stage in contacts
             ],
         },
         "isVisibleIfClientContact": candidate.visible_if_client_contact,
         "hasClientContacts": bool(contacts),
-        "hasActiveClientContacts": any(contact.active for contact, _ in contacts),
+        "hasActiveClientContacts": any(contact.active for contact, _, _ in contacts),
         "lastAgentChatId": candidate.last_agent_chat_id,
         "cvAttachmentId": related.cv_ids.get(cid),
         "linkedInProfile": {

@@ -13,7 +13,11 @@ from talentbase.db.types import JSONDocument, UTCDateTime, utcnow
 
 
 class Company(Base):
-    """A company: a client of the agency, an employer in work history, a placement's company."""
+    """A company: a client of the agency, an employer in work history, a placement's company.
+
+    ``locations`` items are stored like a candidate's (``candidates.service.normalize_location``);
+    ``status`` is the client-level status (``companies.schemas.CLIENT_STATUSES``), null when
+    never set."""
 
     __tablename__ = "companies"
     __table_args__ = (
@@ -29,5 +33,7 @@ class Company(Base):
     industry: Mapped[str | None] = mapped_column(String(200), default=None)
     size: Mapped[str | None] = mapped_column(String(100), default=None)
     locations: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument(), default=list)
+    linkedin_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    status: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     modified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,11 +2,12 @@
 
 from talentbase.attachments.models import Attachment
 from talentbase.candidates.models import Candidate, DeletedCandidate
-from talentbase.client_contacts.models import ClientContact
+from talentbase.client_contacts.models import ClientContact, ClientContactStage
 from talentbase.companies.models import Company
 from talentbase.custom_attributes.models import CustomAttributeDefinition, CustomAttributeValue
 from talentbase.db.base import Base
 from talentbase.linkedin.models import LinkedInProfile
+from talentbase.notes.models import Note, NoteLink
 from talentbase.placements.models import Placement
 from talentbase.tasks.models import Task, TaskLink
 from talentbase.users.models import User
@@ -20,12 +21,15 @@ __all__ = [
     "Attachment",
     "Candidate",
     "ClientContact",
+    "ClientContactStage",
     "Company",
     "CustomAttributeDefinition",
     "CustomAttributeValue",
     "DeletedCandidate",
     "Education",
     "LinkedInProfile",
+    "Note",
+    "NoteLink",
     "Placement",
     "Task",
     "TaskLink",

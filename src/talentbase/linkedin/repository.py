@@ -23,3 +23,21 @@ async def for_candidates(
         )
     )
     return {profile.candidate_id: profile for profile in rows}
+
+
+async def get(
+    session: AsyncSession, workspace_id: str, candidate_id: str
+) -> LinkedInProfile | None:
+    """The candidate's LinkedIn profile, if one is stored."""
+    result: LinkedInProfile | None = await session.scalar(
+        select(LinkedInProfile).where(
+            LinkedInProfile.workspace_id == workspace_id,
+            LinkedInProfile.candidate_id == candidate_id,
+        )
+    )
+    return result
+
+
+def add(session: AsyncSession, profile: LinkedInProfile) -> None:
+    """Stages a new LinkedIn profile."""
+    session.add(profile)

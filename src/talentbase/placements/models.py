@@ -15,7 +15,12 @@ class Placement(Base):
     """A candidate placed at a company (optionally for a named vacancy) by a user."""
 
     __tablename__ = "placements"
-    __table_args__ = (Index("ix_placements_candidate", "workspace_id", "candidate_id"),)
+    __table_args__ = (
+        Index("ix_placements_candidate", "workspace_id", "candidate_id"),
+        # GET /placements: the page order, and its companyId filter
+        Index("ix_placements_workspace_modified", "workspace_id", "modified_at", "id"),
+        Index("ix_placements_company", "workspace_id", "company_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -31,7 +31,8 @@ class WorkExperience(Base):
 
 
 class Education(Base):
-    """A degree or course of a candidate at a school (a company record)."""
+    """A degree or course of a candidate at a school (a company record). ``degrees`` is a list,
+    as Spott's ``GET /candidates/{id}/education`` answers it (empty when none is known)."""
 
     __tablename__ = "education"
     __table_args__ = (Index("ix_education_candidate", "workspace_id", "candidate_id"),)
@@ -40,7 +41,7 @@ class Education(Base):
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     candidate_id: Mapped[str] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
     company_id: Mapped[str | None] = mapped_column(ForeignKey("companies.id"), default=None)
-    degree: Mapped[str | None] = mapped_column(String(64), default=None)
+    degrees: Mapped[list[str]] = mapped_column(JSONDocument(), default=list)
     field_of_study: Mapped[str | None] = mapped_column(String(300), default=None)
     grade: Mapped[str | None] = mapped_column(String(200), default=None)
     description: Mapped[str | None] = mapped_column(Text(), default=None)

@@ -1,15 +1,19 @@
-"""SQL for work experience and education."""
+"""SQL for work experience and education. Every query filters by workspace (API.md §1)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.companies.models import Company
+from talentbase.db.base import is_id
 from talentbase.work_history.models import Education, WorkExperience
+
+Record = TypeVar("Record", Education, WorkExperience)
 
 
 async def experiences_for_candidates(
@@ -30,6 +34,69 @@ async def experiences_for_candidates(
     for experience, company in rows:
         result[experience.candidate_id].append((experience, company))
     return result
+
+
+async def of_candidate(
+    session: AsyncSession, model: type[Record], workspace_id: str, candidate_id: str
+) -> list[tuple[Record, Company | None]]:
+    """The candidate's records of one kind with their company (one query, unordered)."""
+    rows = await session.execute(
+        select(model, Company)
+        .outerjoin(Company, Company.id == model.company_id)
+        .where(model.workspace_id == workspace_id, model.candidate_id == candidate_id)
+    )
+    return [(record, company) for record, company in rows]
+
+
+async def count_of_candidate(
+    session: AsyncSession, model: type[Record], workspace_id: str, candidate_id: str
+) -> int:
+    """How many records of one kind the candidate has."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(model)
+        .where(model.workspace_id == workspace_id, model.candidate_id == candidate_id)
+    )
+    return int(count or 0)
+
+
+async def get(
+    session: AsyncSession,
+    model: type[Record],
+    workspace_id: str,
+    candidate_id: str,
+    record_id: str,
+) -> Record | None:
+    """The candidate's record of one kind with this id (None for anyone else's)."""
+    if not is_id(record_id):
+        return None
+    result: Record | None = await session.scalar(
+        select(model).where(
+            model.workspace_id == workspace_id,
+            model.candidate_id == candidate_id,
+            model.id == record_id,
+        )
+    )
+    return result
+
+
+async def company(session: AsyncSession, workspace_id: str, company_id: str) -> Company | None:
+    """The company of the workspace with this id."""
+    result: Company | None = await session.scalar(
+        select(Company).where(Company.workspace_id == workspace_id, Company.id == company_id)
+    )
+    return result
+
+
+async def delete_records(
+    session: AsyncSession, model: type[Record], workspace_id: str, record_ids: Iterable[str]
+) -> None:
+    """Deletes the records of one kind with these ids."""
+    ids = list(record_ids)
+    if ids:
+        await session.execute(
+            delete(model).where(model.workspace_id == workspace_id, model.id.in_(ids))
+        )
 
 
 def add_all(session: AsyncSession, rows: Sequence[WorkExperience | Education]) -> None:

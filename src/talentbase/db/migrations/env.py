@@ -19,6 +19,12 @@ def run_migrations() -> None:
     if is_sqlite:
         event.listen(engine, "connect", apply_sqlite_pragmas)
     with engine.connect() as connection:
+        if is_sqlite:
+            # a batch ALTER rebuilds the table (copy, drop, rename); with foreign keys on, the
+            # drop would cascade-delete or refuse the rows referencing it. The pragma only
+            # takes effect outside a transaction; the references are checked at the end.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=metadata,
@@ -27,6 +33,10 @@ def run_migrations() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if is_sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left broken references: {broken[:5]}")
     engine.dispose()
 
 

@@ -1,0 +1,1 @@
+"""Notes: interactions (calls, meetings) recorded about candidates and other records."""
