@@ -43,17 +43,20 @@ async def _bootstrap(settings: Settings) -> str | None:
     ensures ``TALENTBASE_BOOTSTRAP_API_KEY`` exists when set."""
     from talentbase.workspaces import repository, service
 
+    hasher = service.key_hasher(settings)
     database = Database(settings.database_url, pool_size=1)
     try:
         async with database.transaction(write=True) as session:
             if settings.bootstrap_api_key:
                 await service.ensure_key(
-                    session, settings.bootstrap_workspace, settings.bootstrap_api_key
+                    session, hasher, settings.bootstrap_workspace, settings.bootstrap_api_key
                 )
                 return None
             if await repository.any_workspace(session):
                 return None
-            issued = await service.issue_key(session, settings.bootstrap_workspace, "first key")
+            issued = await service.issue_key(
+                session, hasher, settings.bootstrap_workspace, "first key"
+            )
             return issued.secret
     finally:
         await database.dispose()
@@ -91,6 +94,8 @@ def serve(
         http="httptools",
         access_log=False,
         log_level="warning",
+        # uvicorn's own lines go through the JSON handler configured above
+        log_config=None,
     )
 
 
@@ -115,12 +120,15 @@ def create_api_key(
     settings = _settings(database_url)
     migrate.upgrade(settings.database_url)
 
+    hasher = service.key_hasher(settings)
+
     async def run() -> tuple[str, bool]:
         database = Database(settings.database_url, pool_size=1)
         try:
             async with database.transaction(write=True) as session:
                 existed = await repository.workspace_by_name(session, workspace) is not None
-                return (await service.issue_key(session, workspace, name)).secret, not existed
+                issued = await service.issue_key(session, hasher, workspace, name)
+                return issued.secret, not existed
         finally:
             await database.dispose()
 
@@ -128,6 +136,73 @@ def create_api_key(
     if created:
         err_console.print(f"Created workspace {workspace!r}.")
     console.print(secret, markup=False, highlight=False, soft_wrap=True)
+
+
+@api_keys_app.command("list")
+def list_api_keys(
+    workspace: Annotated[
+        str | None, typer.Option(help="Only the keys of this workspace (default: all)")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """List API keys: id, workspace, name, visible prefix, created, revoked. Never the secret."""
+    from rich.table import Table
+
+    from talentbase.views import iso
+    from talentbase.workspaces import service
+
+    settings = _settings(database_url)
+    migrate.upgrade(settings.database_url)
+
+    async def run() -> list[service.KeyListing]:
+        database = Database(settings.database_url, pool_size=1)
+        try:
+            async with database.transaction(write=False) as session:
+                return await service.list_keys(session, workspace)
+        finally:
+            await database.dispose()
+
+    table = Table("id", "workspace", "name", "prefix", "created", "revoked")
+    for key in asyncio.run(run()):
+        table.add_row(
+            key.id,
+            key.workspace_name,
+            key.name,
+            key.prefix + "…",
+            iso(key.created_at),
+            iso(key.revoked_at) or "",
+        )
+    console.print(table)
+
+
+@api_keys_app.command("revoke")
+def revoke_api_key(
+    key_id: Annotated[str, typer.Argument(help="The key's id, as `api-keys list` shows it")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Revoke an API key: requests with it fail with 401 from the next one on."""
+    from talentbase.workspaces import service
+
+    settings = _settings(database_url)
+    migrate.upgrade(settings.database_url)
+
+    async def run() -> service.KeyListing | None:
+        database = Database(settings.database_url, pool_size=1)
+        try:
+            async with database.transaction(write=True) as session:
+                return await service.revoke_key(session, key_id)
+        finally:
+            await database.dispose()
+
+    revoked = asyncio.run(run())
+    if revoked is None:
+        err_console.print(f"No API key with id {key_id!r}.")
+        raise typer.Exit(1)
+    console.print(
+        f"Revoked key {revoked.prefix}… ({revoked.name!r}) of workspace "
+        f"{revoked.workspace_name!r}.",
+        markup=False,
+    )
 
 
 @users_app.command("create")

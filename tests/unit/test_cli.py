@@ -1,10 +1,13 @@
-"""The ``talentbase`` command: API keys are shown once and stored only as a SHA-256 hash
-(API.md §3), users are created in a named workspace, and first start bootstraps a key."""
+"""The ``talentbase`` command: API keys are shown once and stored only as a keyed hash
+(API.md §3), listed without secrets and revoked, users are created in a named workspace, and
+first start bootstraps a key."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,6 +55,12 @@ def create_key(runner: CliRunner, url: str, workspace: str = "acme") -> str:
     return lines[0]
 
 
+def keyed(key: str) -> str:
+    """The stored hash of ``key``: HMAC-SHA256 under the run's server secret (conftest)."""
+    secret = os.environ["TALENTBASE_SECRET_KEY"].encode()
+    return hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()
+
+
 @pytest.fixture
 def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Runs in an empty folder so a stray default ``./talentbase.db`` would be noticed."""
@@ -59,7 +68,7 @@ def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path
 
 
-def test_api_keys_create_prints_a_tb_key_stored_only_as_its_sha256_hash(
+def test_api_keys_create_prints_a_tb_key_stored_only_as_its_keyed_hash(
     runner: CliRunner, database_file: str, cwd: Path
 ) -> None:
     key = create_key(runner, database_file)
@@ -68,7 +77,9 @@ def test_api_keys_create_prints_a_tb_key_stored_only_as_its_sha256_hash(
     assert len(key) >= 32
     stored = rows(database_file, "SELECT * FROM api_keys")
     assert len(stored) == 1
-    assert stored[0]["key_hash"] == hashlib.sha256(key.encode()).hexdigest()
+    assert stored[0]["key_hash"] == keyed(key)
+    assert stored[0]["hash_scheme"] == "hmac-sha256"
+    assert stored[0]["prefix"] == key[:10]
     for column, value in stored[0].items():
         assert key not in str(value), column
     workspaces = rows(database_file, "SELECT * FROM workspaces")
@@ -85,7 +96,8 @@ def test_the_key_appears_nowhere_in_the_database_file(
     raw = b"".join(path.read_bytes() for path in tmp_path.glob("cli.db*"))
 
     assert key.encode() not in raw
-    assert hashlib.sha256(key.encode()).hexdigest().encode() in raw
+    assert keyed(key).encode() in raw
+    assert hashlib.sha256(key.encode()).hexdigest().encode() not in raw
 
 
 def test_two_api_keys_create_calls_give_two_different_keys_of_the_same_workspace(
@@ -97,8 +109,8 @@ def test_two_api_keys_create_calls_give_two_different_keys_of_the_same_workspace
     assert first != second
     stored = rows(database_file, "SELECT key_hash, workspace_id FROM api_keys")
     assert {row["key_hash"] for row in stored} == {
-        hashlib.sha256(first.encode()).hexdigest(),
-        hashlib.sha256(second.encode()).hexdigest(),
+        keyed(first),
+        keyed(second),
     }
     assert len({row["workspace_id"] for row in stored}) == 1
     assert len(rows(database_file, "SELECT id FROM workspaces")) == 1
@@ -185,6 +197,63 @@ def test_users_create_with_a_bad_email_fails(runner: CliRunner, database_file: s
     assert rows(database_file, "SELECT id FROM users") == []
 
 
+def test_api_keys_list_shows_prefixes_and_never_a_secret(
+    runner: CliRunner, database_file: str
+) -> None:
+    first = create_key(runner, database_file, "acme")
+    second = create_key(runner, database_file, "globex")
+
+    everything = runner.invoke(app, ["api-keys", "list", "--database-url", database_file])
+    only_acme = runner.invoke(
+        app, ["api-keys", "list", "--workspace", "acme", "--database-url", database_file]
+    )
+
+    assert everything.exit_code == 0, everything.output
+    for key in (first, second):
+        assert key[:10] in everything.stdout
+        assert key not in everything.stdout
+        assert keyed(key) not in everything.stdout
+    assert first[:10] in only_acme.stdout
+    assert second[:10] not in only_acme.stdout
+
+
+def test_api_keys_revoke_makes_the_key_fail(runner: CliRunner, database_file: str) -> None:
+    key = create_key(runner, database_file)
+    (stored,) = rows(database_file, "SELECT id FROM api_keys")
+
+    result = runner.invoke(
+        app, ["api-keys", "revoke", stored["id"], "--database-url", database_file]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Revoked key" in result.stdout
+    (row,) = rows(database_file, "SELECT revoked_at FROM api_keys")
+    assert row["revoked_at"] is not None
+    listed = runner.invoke(app, ["api-keys", "list", "--database-url", database_file])
+    assert "revoked" in listed.stdout
+    assert key[:10] in listed.stdout
+
+
+def test_api_keys_revoke_of_an_unknown_id_fails(runner: CliRunner, database_file: str) -> None:
+    create_key(runner, database_file)
+
+    result = runner.invoke(
+        app,
+        [
+            "api-keys",
+            "revoke",
+            "00000000-0000-4000-8000-000000000000",
+            "--database-url",
+            database_file,
+        ],
+    )
+
+    assert result.exit_code == 1
+    assert "No API key" in result.stderr
+    (row,) = rows(database_file, "SELECT revoked_at FROM api_keys")
+    assert row["revoked_at"] is None
+
+
 # ---- bootstrap ---------------------------------------------------------------------------------
 
 
@@ -212,7 +281,7 @@ async def test_bootstrap_on_an_empty_database_returns_a_key_once(database_file: 
     assert first is not None and first.startswith("tb_")
     assert second is None
     stored = rows(database_file, "SELECT key_hash FROM api_keys")
-    assert stored == [{"key_hash": hashlib.sha256(first.encode()).hexdigest()}]
+    assert stored == [{"key_hash": keyed(first)}]
     assert [row["name"] for row in rows(database_file, "SELECT name FROM workspaces")] == ["first"]
     assert await _authenticates(database_file, first)
 
@@ -247,7 +316,7 @@ async def test_bootstrap_api_key_setting_makes_that_key_valid(database_file: str
     assert await _authenticates(database_file, chosen)
     assert not await _authenticates(database_file, chosen + "x")
     stored = rows(database_file, "SELECT key_hash FROM api_keys")
-    assert stored == [{"key_hash": hashlib.sha256(chosen.encode()).hexdigest()}]
+    assert stored == [{"key_hash": keyed(chosen)}]
 
 
 async def test_bootstrap_api_key_is_idempotent(database_file: str) -> None:

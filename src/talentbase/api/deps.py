@@ -10,7 +10,9 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talentbase.api.errors import Unauthorized
+from talentbase.api.errors import ApiError, Unauthorized
+from talentbase.api.middleware import RATE_LIMITED, state_of
+from talentbase.api.rate_limit import RateLimits, client_address
 from talentbase.db.engine import Database
 from talentbase.workspaces import service as workspaces
 
@@ -51,8 +53,18 @@ async def _caller(
     api_key = (api_key or "").strip()
     if not api_key:
         raise Unauthorized("Missing x-api-key header")
-    key = await workspaces.authenticate(session, api_key)
+    key = await workspaces.authenticate(session, request.app.state.key_hasher, api_key)
     if key is None:
+        limits: RateLimits = request.app.state.rate_limits
+        verdict = await limits.failed_authentication(client_address(request.scope))
+        if not verdict.allowed:
+            state_of(request.scope)[RATE_LIMITED] = "failed_auth"  # for metrics
+            raise ApiError(
+                429,
+                "Too many failed authentications from this address; "
+                f"retry in {max(verdict.reset, 1)} s",
+                headers={"Retry-After": str(max(verdict.reset, 1))},
+            )
         raise Unauthorized("Invalid API key")
     request.scope.setdefault("state", {})["workspace_id"] = key.workspace_id
     return Caller(key.workspace_id, key.id, key.name)

@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sqlalchemy_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -26,6 +28,8 @@ UNRECOGNIZED_KEYS = "UNRECOGNIZED_KEYS"
 NOT_FOUND = "NOT_FOUND"
 ONLY_ONE_PRIMARY_ALLOWED = "ONLY_ONE_PRIMARY_ALLOWED"
 DUPLICATE = "DUPLICATE"
+
+log = structlog.get_logger("talentbase.errors")
 
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -250,3 +254,31 @@ async def handle_http_exception(request: Request, exc: Exception) -> JSONRespons
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
     return _response(request, ApiError(exc.status_code, message, headers=headers or None))
+
+
+# Errors that mean "the database cannot serve now" rather than "this request is wrong":
+# connection refused or dropped, pool exhausted, SQLite busy past its timeout or its file
+# unreachable. The pool invalidates dead connections, so the next request reconnects.
+DATABASE_UNAVAILABLE = (
+    sqlalchemy_exc.OperationalError,
+    sqlalchemy_exc.InterfaceError,
+    sqlalchemy_exc.TimeoutError,
+)
+
+
+async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503 in Spott's body with ``Retry-After: 1`` when the database is unreachable or busy;
+    nothing was written (the transaction did not commit). Logged without SQL parameters."""
+    log.warning(
+        "database_unavailable",
+        error=type(exc).__name__,
+        request_id=request_id_of(request),
+    )
+    return _response(
+        request,
+        ApiError(
+            503,
+            "The database is unavailable; nothing was changed. Retry shortly.",
+            headers={"Retry-After": "1"},
+        ),
+    )

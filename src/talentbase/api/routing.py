@@ -9,13 +9,31 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Coroutine
+from itertools import accumulate
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from talentbase.api.errors import INVALID_STRING, ErrorItem, ValidationFailed
+from talentbase.api.errors import INVALID_STRING, TOO_BIG, ErrorItem, ValidationFailed
+
+# no body of the API nests deeper than a handful of levels; far deeper JSON would only exhaust
+# the parser's recursion (a 500), so it is refused before parsing
+MAX_NESTING_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]")
+
+
+def nests_too_deep(body: bytes) -> bool:
+    """Whether arrays and objects in a JSON text nest deeper than ``MAX_NESTING_DEPTH``;
+    brackets inside strings do not count. Cheap: a body with few brackets is not scanned."""
+    if body.count(b"[") + body.count(b"{") <= MAX_NESTING_DEPTH:
+        return False
+    brackets = _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", body))
+    steps = (1 if byte in b"[{" else -1 for byte in brackets)
+    return max(accumulate(steps, initial=0)) > MAX_NESTING_DEPTH
 
 
 def _reject_constant(name: str) -> Any:
@@ -95,7 +113,19 @@ class StrictJSONRequest(Request):
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            data = parse_json_strict(await self.body())
+            body = await self.body()
+            if nests_too_deep(body):
+                raise ValidationFailed(
+                    [
+                        ErrorItem(
+                            TOO_BIG,
+                            "",
+                            f"JSON nests deeper than {MAX_NESTING_DEPTH} levels of arrays "
+                            "and objects",
+                        )
+                    ]
+                )
+            data = parse_json_strict(body)
             errors = string_errors(data)
             if errors:
                 raise ValidationFailed(errors)

@@ -22,8 +22,10 @@ class Workspace(Base):
 
 
 class ApiKey(Base):
-    """An API key of a workspace. Only a SHA-256 hash of the secret is stored; ``prefix`` is the
-    key's first characters, kept so a person can tell keys apart in listings."""
+    """An API key of a workspace. Only a keyed hash of the secret is stored (``hash_scheme``
+    ``hmac-sha256`` under the server secret; ``sha256`` for keys made before that); ``prefix``
+    is the key's first characters, kept so a person can tell keys apart and so a presented key
+    is found without comparing hashes in SQL."""
 
     __tablename__ = "api_keys"
 
@@ -32,7 +34,8 @@ class ApiKey(Base):
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(200))
-    prefix: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash_scheme: Mapped[str] = mapped_column(String(16), default="hmac-sha256")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talentbase.db.base import is_id
 from talentbase.workspaces.models import ApiKey, Workspace
 
 
@@ -19,18 +20,35 @@ async def any_workspace(session: AsyncSession) -> bool:
     return await session.scalar(select(Workspace.id).limit(1)) is not None
 
 
-async def active_key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
-    """The unrevoked API key with this hash, if any."""
-    result: ApiKey | None = await session.scalar(
-        select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-    )
-    return result
+async def keys_by_prefix(session: AsyncSession, prefix: str) -> list[ApiKey]:
+    """Every key (revoked or not) whose visible prefix is ``prefix``."""
+    return list((await session.scalars(select(ApiKey).where(ApiKey.prefix == prefix))).all())
 
 
-async def key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
-    """The API key with this hash, revoked or not."""
-    result: ApiKey | None = await session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
-    return result
+async def list_keys(
+    session: AsyncSession, workspace_name: str | None
+) -> list[tuple[ApiKey, Workspace]]:
+    """Keys with their workspaces (of ``workspace_name`` when given), oldest first."""
+    query = select(ApiKey, Workspace).join(Workspace, Workspace.id == ApiKey.workspace_id)
+    if workspace_name is not None:
+        query = query.where(Workspace.name == workspace_name)
+    rows = await session.execute(query.order_by(ApiKey.created_at, ApiKey.id))
+    return [(key, workspace) for key, workspace in rows]
+
+
+async def key_with_workspace(session: AsyncSession, key_id: str) -> tuple[ApiKey, Workspace] | None:
+    """The key with this id and its workspace, locked for update."""
+    if not is_id(key_id):
+        return None
+    row = (
+        await session.execute(
+            select(ApiKey, Workspace)
+            .join(Workspace, Workspace.id == ApiKey.workspace_id)
+            .where(ApiKey.id == key_id)
+            .with_for_update(of=ApiKey)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def add(session: AsyncSession, row: Workspace | ApiKey) -> None:

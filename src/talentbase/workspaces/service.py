@@ -2,24 +2,76 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from talentbase.db.types import utcnow
+from talentbase.settings import Settings
 from talentbase.workspaces import repository
 from talentbase.workspaces.models import ApiKey, Workspace
 
 KEY_PREFIX = "tb_"
 PREFIX_LENGTH = 10
 MIN_BOOTSTRAP_KEY_LENGTH = 16
+SECRET_BYTES = 32
+
+HMAC_SHA256 = "hmac-sha256"
+# keys issued before keyed hashing; they keep working and are listed with this scheme
+LEGACY_SHA256 = "sha256"
 
 
-def hash_key(secret: str) -> str:
-    """SHA-256 hex digest of an API key; keys are random and high-entropy, so a plain hash is
-    enough to make a stolen database useless for authentication."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+def load_server_secret(value: str | None, path: Path) -> bytes:
+    """The server secret keying API-key hashes: ``value`` when given (``TALENTBASE_SECRET_KEY``),
+    else the contents of ``path``, which is created with 32 random bytes (base64, mode 0600) when
+    missing. Raises ``OSError`` if the file can be neither read nor created, ``ValueError`` if it
+    is empty."""
+    if value:
+        return value.encode("utf-8")
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_bytes().strip()
+        if not secret:
+            raise ValueError(f"secret key file {path} is empty") from None
+        return secret
+    with os.fdopen(descriptor, "wb") as handle:
+        secret = base64.urlsafe_b64encode(secrets.token_bytes(SECRET_BYTES))
+        handle.write(secret + b"\n")
+    return secret
+
+
+def key_hasher(settings: Settings) -> KeyHasher:
+    """The hasher keyed with the server secret of ``settings`` (``secret_key`` or its file)."""
+    value = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return KeyHasher(load_server_secret(value, settings.secret_key_file))
+
+
+class KeyHasher:
+    """Hashes API keys with HMAC-SHA256 under the server secret, so the stored hashes are
+    useless without that secret, and checks a presented key against stored hashes in constant
+    time."""
+
+    def __init__(self, server_secret: bytes) -> None:
+        self._secret = server_secret
+
+    def digest(self, key: str, scheme: str = HMAC_SHA256) -> str:
+        """The hex digest of ``key`` under ``scheme`` (``hmac-sha256``, or ``sha256`` for keys
+        stored before keyed hashing)."""
+        if scheme == LEGACY_SHA256:
+            return hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def matches(self, key: str, stored: ApiKey) -> bool:
+        """Whether ``key`` is the key ``stored`` holds (constant-time comparison)."""
+        return hmac.compare_digest(self.digest(key, stored.hash_scheme), stored.key_hash)
 
 
 def generate_key() -> str:
@@ -49,7 +101,11 @@ async def get_or_create_workspace(session: AsyncSession, name: str) -> Workspace
 
 
 async def issue_key(
-    session: AsyncSession, workspace_name: str, key_name: str = "default", secret: str | None = None
+    session: AsyncSession,
+    hasher: KeyHasher,
+    workspace_name: str,
+    key_name: str = "default",
+    secret: str | None = None,
 ) -> IssuedKey:
     """Creates an API key in ``workspace_name`` (created if missing).
 
@@ -65,21 +121,85 @@ async def issue_key(
         workspace_id=workspace.id,
         name=key_name,
         prefix=secret[:PREFIX_LENGTH],
-        key_hash=hash_key(secret),
+        key_hash=hasher.digest(secret),
+        hash_scheme=HMAC_SHA256,
     )
     repository.add(session, key)
     await session.flush()
     return IssuedKey(workspace.id, workspace.name, key.id, key.name, secret)
 
 
-async def ensure_key(session: AsyncSession, workspace_name: str, secret: str) -> bool:
+async def find_key(session: AsyncSession, hasher: KeyHasher, secret: str) -> ApiKey | None:
+    """The key (revoked or not) that ``secret`` is. Keys are found by their visible prefix and
+    every one sharing it is compared in constant time, so timing tells nothing of the hash."""
+    found = None
+    for key in await repository.keys_by_prefix(session, secret[:PREFIX_LENGTH]):
+        if hasher.matches(secret, key):
+            found = key
+    return found
+
+
+async def ensure_key(
+    session: AsyncSession, hasher: KeyHasher, workspace_name: str, secret: str
+) -> bool:
     """Makes sure ``secret`` is a key (of ``workspace_name`` when created); True if created."""
-    if await repository.key_by_hash(session, hash_key(secret)) is not None:
+    if await find_key(session, hasher, secret) is not None:
         return False
-    await issue_key(session, workspace_name, "bootstrap", secret)
+    await issue_key(session, hasher, workspace_name, "bootstrap", secret)
     return True
 
 
-async def authenticate(session: AsyncSession, secret: str) -> ApiKey | None:
-    """The active key matching ``secret``; the lookup is by hash, so no secret is compared."""
-    return await repository.active_key_by_hash(session, hash_key(secret))
+async def authenticate(session: AsyncSession, hasher: KeyHasher, secret: str) -> ApiKey | None:
+    """The unrevoked key ``secret`` is, or None; a revoked key fails from the next request on."""
+    key = await find_key(session, hasher, secret)
+    return key if key is not None and key.revoked_at is None else None
+
+
+@dataclass(frozen=True)
+class KeyListing:
+    """An API key as ``api-keys list`` shows it: never the secret or its hash."""
+
+    id: str
+    workspace_name: str
+    name: str
+    prefix: str
+    hash_scheme: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def list_keys(session: AsyncSession, workspace_name: str | None) -> list[KeyListing]:
+    """Every key (of ``workspace_name`` when given), oldest first."""
+    return [
+        KeyListing(
+            key.id,
+            workspace.name,
+            key.name,
+            key.prefix,
+            key.hash_scheme,
+            key.created_at,
+            key.revoked_at,
+        )
+        for key, workspace in await repository.list_keys(session, workspace_name)
+    ]
+
+
+async def revoke_key(session: AsyncSession, key_id: str) -> KeyListing | None:
+    """Revokes the key with this id (already revoked keys keep their first revocation time);
+    None when there is no such key."""
+    row = await repository.key_with_workspace(session, key_id)
+    if row is None:
+        return None
+    key, workspace = row
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        await session.flush()
+    return KeyListing(
+        key.id,
+        workspace.name,
+        key.name,
+        key.prefix,
+        key.hash_scheme,
+        key.created_at,
+        key.revoked_at,
+    )
