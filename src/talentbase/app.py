@@ -118,6 +118,62 @@ def _serve_openapi(app: FastAPI) -> None:
         return JSONResponse(app.openapi())
 
 
+# OpenAPI links: what a create answers feeds the routes of the record it made, so clients and
+# stateful fuzzers (schemathesis) can chain them. (path, method, status) -> [(target path,
+# target methods, {parameter: runtime expression})]
+_ID = "$response.body#/id"
+LINKS: dict[tuple[str, str, str], list[tuple[str, tuple[str, ...], dict[str, str]]]] = {
+    ("/candidates", "post", "201"): [
+        ("/candidates/{id}", ("get", "patch", "delete"), {"id": "$response.body"}),
+        ("/candidates/{id}/education", ("get", "post", "put"), {"id": "$response.body"}),
+        ("/candidates/{id}/work-experiences", ("get", "post", "put"), {"id": "$response.body"}),
+        ("/candidates/{id}/linkedin-profile", ("put",), {"id": "$response.body"}),
+    ],
+    ("/users", "post", "201"): [
+        ("/users/{id}", ("get", "patch"), {"id": "$response.body#/userId"})
+    ],
+    ("/clients", "post", "201"): [
+        ("/clients/{id}", ("get", "patch"), {"id": _ID}),
+        ("/clients/contacts/{id}", ("post",), {"id": _ID}),
+    ],
+    ("/placements", "post", "201"): [("/placements/{id}", ("get", "patch", "delete"), {"id": _ID})],
+    ("/tasks/_raw", "post", "201"): [("/tasks/{id}", ("get", "patch"), {"id": _ID})],
+    ("/notes", "post", "201"): [("/notes/{id}", ("get",), {"id": _ID})],
+    ("/custom-attributes/{entityType}/definitions", "post", "201"): [
+        (
+            "/custom-attributes/{entityType}/definitions/{id}",
+            ("get",),
+            {"id": _ID, "entityType": "$request.path.entityType"},
+        )
+    ],
+    ("/attachments", "post", "201"): [
+        ("/attachments/{id}", ("get", "delete"), {"id": "$response.body#/0/attachmentId"})
+    ],
+}
+
+
+def _add_links(schema: dict[str, Any]) -> None:
+    """Adds ``LINKS`` to the answers they start from (only between documented operations)."""
+    paths = schema.get("paths", {})
+    for (path, method, status), targets in LINKS.items():
+        response = paths.get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if response is None:
+            continue
+        links = response.setdefault("links", {})
+        for target, methods, parameters in targets:
+            for target_method in methods:
+                if target_method not in paths.get(target, {}):
+                    continue
+                pointer = target.replace("~", "~0").replace("/", "~1")
+                name = (
+                    f"{target_method}{target}".replace("/", "_").replace("{", "").replace("}", "")
+                )
+                links[name] = {
+                    "operationRef": f"#/paths/{pointer}/{target_method}",
+                    "parameters": parameters,
+                }
+
+
 def _document_errors_as_spott(app: FastAPI) -> None:
     """FastAPI documents a 422 on every route with parameters; talentbase answers validation
     failures with a Spott 400 instead, so the generated document drops the 422s. Every route can
@@ -149,6 +205,7 @@ def _document_errors_as_spott(app: FastAPI) -> None:
                                 }
                             },
                         }
+        _add_links(schema)
         schemas = schema.get("components", {}).get("schemas", {})
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)

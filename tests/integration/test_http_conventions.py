@@ -649,6 +649,10 @@ async def test_500_echoes_the_client_request_id(exploding_app: Any) -> None:
         ("/users", {"GET", "HEAD", "POST"}),
         ("/users/{id}", {"GET", "HEAD", "PATCH"}),
         ("/candidates", {"GET", "HEAD", "POST"}),
+        # a literal path beats the template it also matches: /tasks/_raw is not a task id
+        ("/tasks/_raw", {"POST"}),
+        ("/users/_list", {"GET", "HEAD"}),
+        ("/clients/contacts/stages", {"GET", "HEAD", "POST"}),
     ],
 )
 async def test_405_lists_every_method_the_path_supports(
@@ -658,3 +662,24 @@ async def test_405_lists_every_method_the_path_supports(
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == allowed
     assert response.json()["status"] == 405
+
+
+async def test_an_undeclared_method_with_a_multipart_body_is_405_not_415(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.request(
+        "TRACE",
+        "/attachments",
+        files={"files": ("cv.pdf", b"%PDF-1.4\n", "application/pdf")},
+    )
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+async def test_a_text_body_to_a_method_the_path_does_not_serve_is_405_not_415(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.request(
+        "PUT", "/attachments", content=b"hello", headers={"content-type": "text/plain"}
+    )
+    assert response.status_code == 405

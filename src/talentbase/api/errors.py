@@ -233,13 +233,19 @@ _HTTP_MESSAGES = {
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method the OpenAPI document lists for this path (Starlette names only the first
-    matching route's); HEAD wherever GET is served."""
-    methods: set[str] = set()
+    """The methods the OpenAPI document lists for the path this URL reaches (Starlette names
+    only the first matching route's); HEAD wherever GET is served. Where several templates
+    match (``/tasks/_raw`` and ``/tasks/{id}``), the most specific one (fewest parameters) is
+    the resource the URL names."""
+    matches: list[tuple[int, set[str]]] = []
     for template, operations in request.app.openapi().get("paths", {}).items():
         pattern, _, _ = compile_path(template)
         if pattern.match(request.url.path):
-            methods.update(method.upper() for method in operations)
+            matches.append((template.count("{"), {method.upper() for method in operations}))
+    if not matches:
+        return ""
+    fewest = min(parameters for parameters, _ in matches)
+    methods = set().union(*(found for parameters, found in matches if parameters == fewest))
     if "GET" in methods:
         methods.add("HEAD")
     return ", ".join(sorted(methods))

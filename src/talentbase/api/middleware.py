@@ -177,9 +177,10 @@ def _upload_limit(scope: Scope) -> int:
 
 class BodyGuardMiddleware:
     """Refuses bodies over ``max_body_bytes`` (413, by header or while streaming) and bodies
-    that are not ``application/json`` (415); a bodiless request is never refused for its
-    Content-Type (API.md §1). The upload routes (``UPLOAD_PATHS``, POST) instead take only
-    ``multipart/form-data``, up to the attachment limit plus the form's framing."""
+    that are not ``application/json`` (415) on routes that exist for the request's method (any
+    other request gets the router's 404 or 405, whatever it carries); a bodiless request is
+    never refused for its Content-Type (API.md §1). The upload routes (``UPLOAD_PATHS``, POST)
+    take only ``multipart/form-data`` instead, up to the attachment limit plus the framing."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
@@ -218,7 +219,7 @@ class BodyGuardMiddleware:
             return (400, "Malformed Content-Length header")
         if length > limit:
             return (413, f"Request body is larger than {limit} bytes")
-        if length > 0 or chunked:
+        if (length > 0 or chunked) and _served(scope):
             expected = "multipart/form-data" if upload else "application/json"
             content_type = _header(scope, b"content-type")
             if content_type is None or _media_type(content_type) != expected:
@@ -258,14 +259,34 @@ def _route_of(scope: Scope) -> str:
     return "unmatched"
 
 
-def _templates(routes: Iterable[Any]) -> Iterator[str]:
+def _leaves(routes: Iterable[Any]) -> Iterator[Any]:
     for route in routes:
         # FastAPI keeps included routers nested; each lists its routes with their full paths
         nested = getattr(route, "effective_route_contexts", None)
-        for leaf in nested() if callable(nested) else (route,):
-            path = getattr(leaf, "path", None)
-            if isinstance(path, str):
-                yield path
+        yield from nested() if callable(nested) else (route,)
+
+
+def _templates(routes: Iterable[Any]) -> Iterator[str]:
+    for leaf in _leaves(routes):
+        path = getattr(leaf, "path", None)
+        if isinstance(path, str):
+            yield path
+
+
+def _served(scope: Scope) -> bool:
+    """Whether a route of the app serves this method at this path (HEAD where GET is)."""
+    method = "GET" if scope["method"] == "HEAD" else scope["method"]
+    router = getattr(scope.get("app"), "router", None)
+    for leaf in _leaves(getattr(router, "routes", ())):
+        path = getattr(leaf, "path", None)
+        methods = getattr(leaf, "methods", None) or ()
+        if (
+            isinstance(path, str)
+            and method in methods
+            and _template_regex(path).match(scope["path"])
+        ):
+            return True
+    return False
 
 
 @functools.cache
