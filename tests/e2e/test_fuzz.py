@@ -72,6 +72,7 @@ def test_schemathesis_finds_no_failure(tmp_path: Path, database_url: str) -> Non
             text=True,
             timeout=1500,
             check=False,
+            cwd=tmp_path,  # schemathesis keeps its state in ./.schemathesis
         )
     report = run.stdout + run.stderr
     cases = re.search(r"(\d+) generated", report)
