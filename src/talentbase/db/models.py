@@ -6,6 +6,7 @@ from talentbase.client_contacts.models import ClientContact, ClientContactStage
 from talentbase.companies.models import Company
 from talentbase.custom_attributes.models import CustomAttributeDefinition, CustomAttributeValue
 from talentbase.db.base import Base
+from talentbase.events.models import OutboxEvent
 from talentbase.linkedin.models import LinkedInProfile
 from talentbase.notes.models import Note, NoteLink
 from talentbase.placements.models import Placement
@@ -30,6 +31,7 @@ __all__ = [
     "LinkedInProfile",
     "Note",
     "NoteLink",
+    "OutboxEvent",
     "Placement",
     "Task",
     "TaskLink",

@@ -1,0 +1,1 @@
+"""Events about candidates, written to a transactional outbox with the change they describe."""
