@@ -27,6 +27,8 @@ from talentbase.workspaces import service as workspaces
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
+pytest_plugins = ["tests.status_coverage"]
+
 # every app and CLI call of the run keys API-key hashes with this secret, so none of them
 # writes a secret file into the working folder (tests/unit/test_api_keys.py tests the file)
 os.environ.setdefault("TALENTBASE_SECRET_KEY", "test-suite-server-secret")

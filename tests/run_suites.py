@@ -31,7 +31,13 @@ def postgres_reachable(url: str) -> bool:
 def run(backend: str, args: list[str]) -> int:
     """One pytest run against ``backend``; returns its exit code."""
     print(f"\n===== talentbase test suite on {backend} =====", flush=True)
-    env = {**os.environ, "TALENTBASE_TEST_DATABASE": backend}
+    # a whole run also checks that every documented status was answered (tests/status_coverage)
+    whole = not any(arg.startswith(("tests", "-k", "--deselect")) for arg in args)
+    env = {
+        **os.environ,
+        "TALENTBASE_TEST_DATABASE": backend,
+        "TALENTBASE_STATUS_COVERAGE": "1" if whole else "0",
+    }
     return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
 
 

@@ -790,13 +790,16 @@ async def test_temporary_upload_then_assign_links_renames_and_retypes(world: Wor
 async def test_temporary_upload_takes_no_candidate(world: World) -> None:
     candidate_id = await create_candidate(world.http)
 
-    attachment_id = await uploaded(
+    response = await upload(
         world.http, minimal_pdf(), path="/attachments/temporary", candidateId=candidate_id
     )
 
+    assert response.status_code == 400, response.text
+    assert [(e["code"], e["path"]) for e in response.json()["errors"]] == [
+        ("UNRECOGNIZED_KEYS", "candidateId")
+    ]
     assert (await view(world.http, candidate_id))["cvAttachmentId"] is None
-    assert (await listed(world.http, candidateId=candidate_id))["items"] == []
-    assert [item["attachmentId"] for item in (await listed(world.http))["items"]] == [attachment_id]
+    assert (await listed(world.http))["items"] == []
 
 
 async def test_assigning_again_to_the_same_candidate_is_allowed(world: World) -> None:
@@ -1137,3 +1140,151 @@ async def test_every_attachment_route_is_documented_with_its_statuses(world: Wor
         assert body["multipart/form-data"]["schema"]["required"] == ["files"]
     download = document["paths"]["/attachments/{id}"]["get"]["responses"]["200"]["content"]
     assert set(download) == {PDF_TYPE, DOCX_TYPE}
+
+
+# ---- Spott's companyId / vacancyId filters, bidi controls in names, temporary upload errors ----
+
+EMPTY_PAGE = {"items": [], "pagination": {"totalItems": 0, "page": 0, "hasNextPage": False}}
+
+
+async def test_list_by_company_or_vacancy_answers_an_empty_page(world: World) -> None:
+    candidate_id = await create_candidate(world.http)
+    await uploaded(world.http, minimal_pdf(), "jane.pdf", candidateId=candidate_id)
+    await uploaded(world.http, minimal_pdf(), "loose.pdf", path="/attachments/temporary")
+    some_id = str(uuid.uuid4())
+
+    for params in (
+        {"companyId": some_id},
+        {"vacancyId": some_id},
+        {"companyId": some_id, "vacancyId": some_id},
+        {"companyId": "not-an-id"},
+        {"vacancyId": some_id, "candidateId": candidate_id, "type": "CV"},
+        {"companyId": some_id, "page": 0, "pageSize": 1},
+    ):
+        page = await listed(world.http, **params)
+        assert page == {**EMPTY_PAGE, "pagination": {**EMPTY_PAGE["pagination"]}}, params
+
+    # without them every attachment is listed, as before
+    assert (await listed(world.http))["pagination"]["totalItems"] == 2
+    parameters = {
+        parameter["name"]: parameter["description"]
+        for parameter in (await world.http.get("/openapi.json")).json()["paths"]["/attachments"][
+            "get"
+        ]["parameters"]
+    }
+    for name in ("companyId", "vacancyId"):
+        assert "empty page" in parameters[name], parameters[name]
+
+
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+BIDI += ["\u200e", "\u200f"]
+
+
+@pytest.mark.parametrize("control", BIDI, ids=[f"U+{ord(char):04X}" for char in BIDI])
+async def test_bidi_controls_are_dropped_from_an_uploaded_name(world: World, control: str) -> None:
+    attachment_id = await uploaded(world.http, minimal_pdf(), f"cv{control}fdp.exe.pdf")
+
+    [item] = (await listed(world.http))["items"]
+    download = await world.http.get(f"/attachments/{attachment_id}")
+
+    assert item["attachmentName"] == "cvfdp.exe.pdf"
+    assert download.headers["content-disposition"] == (
+        "attachment; filename=\"cvfdp.exe.pdf\"; filename*=UTF-8''cvfdp.exe.pdf"
+    )
+
+
+async def test_an_override_cannot_disguise_the_extension(world: World) -> None:
+    response = await upload(world.http, minimal_pdf(), "invoice\u202efdp.exe")
+
+    assert response.status_code == 201, response.text
+    assert response.json()[0]["attachmentName"] == "invoicefdp.exe"
+
+
+async def test_bidi_controls_are_dropped_from_an_assigned_name(world: World) -> None:
+    candidate_id = await create_candidate(world.http)
+    attachment_id = await uploaded(world.http, minimal_pdf(), path="/attachments/temporary")
+
+    response = await world.http.post(
+        "/attachments/temporary/assign",
+        json={
+            "attachments": [{"id": attachment_id, "type": "CV", "name": "\u2067cv\u202efdp.exe"}],
+            "candidateId": candidate_id,
+        },
+    )
+
+    assert response.status_code == 204, response.text
+    [item] = (await listed(world.http, candidateId=candidate_id))["items"]
+    assert item["attachmentName"] == "cvfdp.exe"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".", "..", "\u202e", "\u200e\u200f", " \u2066\u2069 ", "\u200b", "dir/\u202e."],
+    ids=["dot", "dot-dot", "override-only", "marks-only", "isolates-and-spaces", "zwsp", "dir"],
+)
+async def test_a_name_left_empty_after_cleaning_is_a_400_at_files(world: World, name: str) -> None:
+    candidate_id = await create_candidate(world.http)
+    before = await view(world.http, candidate_id)
+
+    for path, params in (
+        ("/attachments", {"candidateId": candidate_id}),
+        ("/attachments/temporary", {}),
+    ):
+        response = await upload(world.http, minimal_pdf(), name, path=path, **params)
+
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"] == [
+            {
+                "code": "INVALID_STRING",
+                "path": "files",
+                "message": "The file has no name",
+                "received": name,
+            }
+        ]
+
+    assert world.stored_files() == []
+    assert await listed(world.http) == EMPTY_PAGE
+    assert await view(world.http, candidate_id) == before
+
+
+async def test_an_assigned_name_left_empty_after_cleaning_is_a_400(world: World) -> None:
+    candidate_id = await create_candidate(world.http)
+    attachment_id = await uploaded(world.http, minimal_pdf(), path="/attachments/temporary")
+
+    for name in (".", "\u202e\u200f", ".."):
+        response = await world.http.post(
+            "/attachments/temporary/assign",
+            json={
+                "attachments": [{"id": attachment_id, "type": "CV", "name": name}],
+                "candidateId": candidate_id,
+            },
+        )
+        assert response.status_code == 400, response.text
+        assert errors_of(response) == [("INVALID_STRING", "attachments.0.name")], name
+
+    [item] = (await listed(world.http))["items"]
+    assert item["attachmentName"] == "cv.pdf"
+    assert (await listed(world.http, candidateId=candidate_id))["items"] == []
+
+
+async def test_temporary_upload_without_files_is_a_400_naming_files(world: World) -> None:
+    body, headers = multipart_body((b'form-data; name="other"; filename="cv.pdf"', b"%PDF-"))
+
+    missing = await world.http.post("/attachments/temporary?type=CV")
+    other_field = await world.http.post(
+        "/attachments/temporary?type=CV", content=body, headers=headers
+    )
+
+    assert missing.status_code == 400, missing.text
+    assert missing.json()["errors"] == [
+        {
+            "code": "REQUIRED",
+            "path": "files",
+            "message": "Required: a file to upload",
+            "received": None,
+        }
+    ]
+    assert other_field.status_code == 400, other_field.text
+    assert errors_of(other_field) == [("UNRECOGNIZED_KEYS", "other"), ("REQUIRED", "files")]
+    assert world.stored_files() == []
+    assert await listed(world.http) == EMPTY_PAGE

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -879,3 +880,102 @@ async def test_a_deleted_candidate_is_no_contact_anymore(client: httpx.AsyncClie
         f"/clients/contacts/{gone['clientContacts'][0]['id']}", json={"role": "CTO"}
     )
     assert response.status_code == 404, response.text
+
+
+# ---- a role is active while its flag is set and it has not ended --------------------------------
+
+
+def activity(view: dict[str, Any]) -> tuple[list[bool], bool]:
+    """Each role's ``active`` and ``hasActiveClientContacts`` of a candidate view."""
+    roles = view["clientContacts"]["clientContacts"]
+    return [item["active"] for item in roles], view["hasActiveClientContacts"]
+
+
+async def client_contact_activity(http: httpx.AsyncClient, client_id: str) -> list[bool]:
+    view = (await http.get(f"/clients/{client_id}")).json()
+    return [contact["active"] for contact in view["contacts"]["contacts"]]
+
+
+async def test_a_role_flagged_active_whose_end_date_has_passed_is_not_active(
+    client: httpx.AsyncClient,
+) -> None:
+    client_id = await create_client(client)
+    person = await create_contact(
+        client,
+        client_id,
+        firstName="Ann",
+        lastName="Former",
+        active=True,
+        startDate="2020-01-01T00:00:00Z",
+        endDate="2022-06-30T00:00:00Z",
+    )
+    candidate_id = person["candidateId"]
+    contact_id = person["clientContacts"][0]["id"]
+
+    view = await view_of(client, candidate_id)
+
+    assert contact_sections(view) == {
+        "clientContacts": {
+            "viewType": "candidateClientContacts",
+            "clientContacts": [
+                role(
+                    contact_id,
+                    company(client_id),
+                    active=False,
+                    startDate="2020-01-01T00:00:00.000Z",
+                    endDate="2022-06-30T00:00:00.000Z",
+                )
+            ],
+        },
+        "isVisibleIfClientContact": None,
+        "hasClientContacts": True,
+        "hasActiveClientContacts": False,
+    }
+    assert person["clientContacts"] == view["clientContacts"]["clientContacts"]
+    document = (await client.get(f"/clients/contacts/{candidate_id}")).json()
+    assert document["clientContacts"] == view["clientContacts"]["clientContacts"]
+    assert await client_contact_activity(client, client_id) == [False]
+
+    # clearing the end date makes the flagged role active again
+    patched = await client.patch(f"/clients/contacts/{contact_id}", json={"endDate": None})
+    assert patched.status_code == 200, patched.text
+    assert [item["active"] for item in patched.json()["clientContacts"]] == [True]
+    assert activity(await view_of(client, candidate_id)) == ([True], True)
+    assert await client_contact_activity(client, client_id) == [True]
+
+
+async def test_a_role_ending_in_the_future_is_active_and_one_unflagged_never_is(
+    client: httpx.AsyncClient,
+) -> None:
+    future = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    acme = await create_client(client)
+    globex = await create_client(client, "Globex")
+    person = await create_contact(
+        client, acme, firstName="Ann", lastName="Leaving", active=True, endDate=future
+    )
+    candidate_id = person["candidateId"]
+    await create_contact(client, globex, candidateId=candidate_id, active=False, endDate=future)
+
+    assert activity(await view_of(client, candidate_id)) == ([True, False], True)
+    assert await client_contact_activity(client, acme) == [True]
+    assert await client_contact_activity(client, globex) == [False]
+
+
+async def test_a_role_is_still_active_at_the_instant_it_ends(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    end = datetime(2030, 1, 1, tzinfo=UTC)
+    client_id = await create_client(client)
+    person = await create_contact(
+        client, client_id, firstName="Ann", lastName="Ending", endDate="2030-01-01T00:00:00Z"
+    )
+    candidate_id = person["candidateId"]
+
+    for now, expected in (
+        (end, True),
+        (end + timedelta(milliseconds=1), False),
+    ):
+        monkeypatch.setattr("talentbase.candidates.view.utcnow", lambda now=now: now)
+        monkeypatch.setattr("talentbase.companies.view.utcnow", lambda now=now: now)
+        assert activity(await view_of(client, candidate_id)) == ([expected], expected)
+        assert await client_contact_activity(client, client_id) == [expected]

@@ -377,6 +377,10 @@ KIND_VALUES: list[tuple[str, Any, dict[str, Any]]] = [
     ("text", "", {"viewType": "customText", "text": ""}),
     ("number", 42, {"viewType": "customNumber", "number": 42}),
     ("number", -2.5, {"viewType": "customNumber", "number": -2.5}),
+    # the limits: every integer up to 2**53 - 1 is exact on both backends and in JavaScript
+    ("number", 2**53 - 1, {"viewType": "customNumber", "number": 9007199254740991}),
+    ("number", -(2**53 - 1), {"viewType": "customNumber", "number": -9007199254740991}),
+    ("number", 1.5e15, {"viewType": "customNumber", "number": 1.5e15}),
     ("checkbox", False, {"viewType": "customCheckbox", "checked": False}),
     ("select", "Senior", {"viewType": "customSelect", "selected": "Senior"}),
     (
@@ -390,6 +394,8 @@ KIND_VALUES: list[tuple[str, Any, dict[str, Any]]] = [
         "2024-01-15T16:30:00.5+02:00",
         {"viewType": "customDate", "date": "2024-01-15T14:30:00.500Z"},
     ),
+    # a plain date is that day at midnight UTC
+    ("date", "2024-01-15", {"viewType": "customDate", "date": "2024-01-15T00:00:00.000Z"}),
     (
         "currency",
         {"amount": 5000.5, "currency": "EUR"},
@@ -519,11 +525,18 @@ async def test_concurrent_puts_of_one_value_leave_one_of_them(client: httpx.Asyn
     assert stored["value"]["number"] in range(5)
 
 
-BAD_VALUES: list[tuple[str, Any, str, str]] = [
+BAD_VALUES: list[Any] = [
     ("text", 5, "INVALID_TYPE", "value"),
     ("text", "x" * 10_001, "TOO_BIG", "value"),
     ("number", "5", "INVALID_TYPE", "value"),
     ("number", True, "INVALID_TYPE", "value"),
+    # beyond ±(2**53 - 1): SQLite stored 10**400 as Inf (then every read was a 500)
+    pytest.param("number", 10**400, "TOO_BIG", "value", id="number-10**400"),
+    pytest.param("number", -(10**400), "TOO_BIG", "value", id="number--10**400"),
+    ("number", 2**53, "TOO_BIG", "value"),
+    ("number", -(2**53), "TOO_BIG", "value"),
+    ("number", 1e300, "TOO_BIG", "value"),
+    ("number", {"viewType": "customNumber", "number": 10**30}, "TOO_BIG", "value.number"),
     ("checkbox", "true", "INVALID_TYPE", "value"),
     ("checkbox", 1, "INVALID_TYPE", "value"),
     ("select", "senior", "INVALID_ENUM_VALUE", "value"),
@@ -532,7 +545,11 @@ BAD_VALUES: list[tuple[str, Any, str, str]] = [
     ("multiSelect", ["Go", "Rust"], "INVALID_ENUM_VALUE", "value.1"),
     ("multiSelect", ["Go", 3], "INVALID_TYPE", "value.1"),
     ("date", "2024-01-15T14:30:00", "INVALID_STRING", "value"),
-    ("date", "2024-01-15", "INVALID_STRING", "value"),
+    ("date", "2024-02-30", "INVALID_STRING", "value"),
+    ("date", "2024-1-15", "INVALID_STRING", "value"),
+    ("date", "2024-01-15 ", "INVALID_STRING", "value"),
+    ("date", "1899-12-31", "TOO_SMALL", "value"),
+    ("date", "3000-01-01", "TOO_BIG", "value"),
     ("date", 1705329000, "INVALID_TYPE", "value"),
     ("currency", 5000, "INVALID_TYPE", "value"),
     ("currency", {"amount": 1}, "REQUIRED", "value.currency"),
@@ -739,6 +756,40 @@ async def test_bulk_is_all_or_nothing_and_names_every_bad_item(
         ("NOT_FOUND", "attributes.5.attributeDefinitionId"),
     ]
     assert (await view_of(client, candidate_id)) == before
+
+
+async def test_bulk_refuses_a_number_beyond_the_safe_range_and_stores_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    number = await define(client, "number")
+    text = await define(client, "text")
+    candidate_id = await create_candidate(client)
+    before = await view_of(client, candidate_id)
+
+    response = await client.put(
+        bulk_path(candidate_id),
+        json={
+            "attributes": [
+                {"attributeDefinitionId": text["id"], "value": "fine"},
+                {
+                    "attributeDefinitionId": number["id"],
+                    "value": {"viewType": "customNumber", "number": 10**400},
+                },
+            ]
+        },
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error == {
+        "code": "TOO_BIG",
+        "path": "attributes.1.value.number",
+        "message": "Expected a finite number between -9007199254740991 and 9007199254740991",
+        "received": 10**400,
+    }
+    assert (await view_of(client, candidate_id)) == before
+    listing = await client.get("/candidates")
+    assert listing.status_code == 200, listing.text
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,18 @@ async def _create(client: httpx.AsyncClient, attributes: list[dict[str, Any]]) -
             {"viewType": "customDate", "date": "2024-01-15T14:30:00.500Z"},
         ),
         (
+            "date",
+            None,
+            "2024-01-15",
+            {"viewType": "customDate", "date": "2024-01-15T00:00:00.000Z"},
+        ),
+        (
+            "number",
+            None,
+            -(2**53 - 1),
+            {"viewType": "customNumber", "number": -9007199254740991},
+        ),
+        (
             "url",
             None,
             "https://x.example/a",
@@ -96,6 +108,17 @@ async def test_each_kind_is_stored_normalised_and_shown_with_its_view_type(
         ("select", ["A", "B"], "C", "INVALID_ENUM_VALUE", "value"),
         ("multiSelect", ["A", "B"], ["A", "C"], "INVALID_ENUM_VALUE", "value.1"),
         ("date", None, "2024-01-15T14:30:00", "INVALID_STRING", "value"),
+        ("date", None, "2024-13-01", "INVALID_STRING", "value"),
+        pytest.param("number", None, 10**400, "TOO_BIG", "value", id="number-10**400"),
+        ("number", None, -(2**53), "TOO_BIG", "value"),
+        ("number", None, 9.1e15, "TOO_BIG", "value"),
+        (
+            "number",
+            None,
+            {"viewType": "customNumber", "number": 10**400},
+            "TOO_BIG",
+            "value.number",
+        ),
         ("url", None, "ftp://x.example", "INVALID_STRING", "value"),
         ("currency", None, {"amount": -1, "currency": "EUR"}, "TOO_SMALL", "value.amount"),
         ("currency", None, {"amount": 1, "currency": "eur"}, "INVALID_STRING", "value.currency"),
@@ -127,3 +150,39 @@ async def test_a_null_or_missing_value_stores_no_value(client: httpx.AsyncClient
     assert created.status_code == 201, created.text
     view = (await client.get(f"/candidates/{created.json()}")).json()
     assert view["customAttributes"] == []
+
+
+async def test_a_huge_number_creates_nothing_and_every_read_still_answers(
+    client: httpx.AsyncClient,
+) -> None:
+    definition = await _definition(client, "number")
+    listed_before = (await client.get("/candidates")).json()["items"]
+
+    response = await _create(client, [{"attributeDefinitionId": definition, "value": 10**400}])
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "TOO_BIG",
+            "path": "customAttributes.0.value",
+            "message": "Expected a finite number between -9007199254740991 and 9007199254740991",
+            "received": 10**400,
+        }
+    ]
+    listing = await client.get("/candidates")
+    assert listing.status_code == 200, listing.text
+    assert listing.json()["items"] == listed_before
+
+
+async def test_an_integer_number_stays_an_integer(client: httpx.AsyncClient) -> None:
+    definition = await _definition(client, "number")
+    created = await _create(
+        client, [{"attributeDefinitionId": definition, "value": 9007199254740991}]
+    )
+    assert created.status_code == 201, created.text
+
+    response = await client.get(f"/candidates/{created.json()}")
+
+    assert '"number":9007199254740991}' in response.text
+    [attribute] = response.json()["customAttributes"]
+    assert attribute["value"] == {"viewType": "customNumber", "number": 9007199254740991}

@@ -492,15 +492,16 @@ async def test_patch_applies_the_date_order_to_the_merged_placement(world: World
     late_start = await world.http.patch(path, json={"startDate": "2024-07-01T00:00:00.000Z"})
     same_instant = await world.http.patch(path, json={"startDate": "2024-06-01T00:00:00.000Z"})
 
-    for response, received in (
-        (early_end, "2024-02-01T00:00:00.000Z"),
-        (late_start, "2024-06-01T00:00:00.000Z"),
-        (same_instant, "2024-06-01T00:00:00.000Z"),
+    # the error names the field that was sent, with the value sent
+    for response, field, received in (
+        (early_end, "endDate", "2024-02-01T00:00:00.000Z"),
+        (late_start, "startDate", "2024-07-01T00:00:00.000Z"),
+        (same_instant, "startDate", "2024-06-01T00:00:00.000Z"),
     ):
         assert error(response) == [
             {
                 "code": "TOO_SMALL",
-                "path": "endDate",
+                "path": field,
                 "message": "End date must be after start date",
                 "received": received,
             }
@@ -514,6 +515,53 @@ async def test_patch_applies_the_date_order_to_the_merged_placement(world: World
         path, json={"startDate": "2024-07-01T00:00:00.000Z", "endDate": "2024-08-01T00:00:00.000Z"}
     )
     assert both.status_code == 200, both.text
+
+
+async def test_patch_date_order_error_is_at_the_field_sent(world: World) -> None:
+    created = await place(
+        world.http,
+        candidateId=world.candidate_id,
+        companyId=world.company_id,
+        startDate="2024-03-01T00:00:00.000Z",
+        endDate="2024-06-01T00:00:00.000Z",
+    )
+    path = f"/placements/{created['id']}"
+
+    start_only = await world.http.patch(path, json={"startDate": "2024-09-01T00:00:00.000Z"})
+    end_only = await world.http.patch(path, json={"endDate": "2024-01-01T00:00:00.000Z"})
+    both = await world.http.patch(
+        path, json={"startDate": "2024-09-01T00:00:00.000Z", "endDate": "2024-08-01T00:00:00.000Z"}
+    )
+    start_with_other_keys = await world.http.patch(
+        path, json={"startDate": "2024-09-01T00:00:00.000Z", "vacancyName": "Lead"}
+    )
+
+    assert error(start_only) == [
+        {
+            "code": "TOO_SMALL",
+            "path": "startDate",
+            "message": "End date must be after start date",
+            "received": "2024-09-01T00:00:00.000Z",
+        }
+    ]
+    assert error(end_only) == [
+        {
+            "code": "TOO_SMALL",
+            "path": "endDate",
+            "message": "End date must be after start date",
+            "received": "2024-01-01T00:00:00.000Z",
+        }
+    ]
+    assert error(both) == [
+        {
+            "code": "TOO_SMALL",
+            "path": "endDate",
+            "message": "End date must be after start date",
+            "received": "2024-08-01T00:00:00.000Z",
+        }
+    ]
+    assert codes(start_with_other_keys) == [("TOO_SMALL", "startDate")]
+    assert (await world.http.get(path)).json() == created
 
 
 async def test_patch_cannot_move_a_placement_to_another_candidate_or_company(

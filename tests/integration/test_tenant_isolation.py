@@ -155,7 +155,7 @@ def _attempts(a: dict[str, str], b: dict[str, str]) -> dict[tuple[str, str], lis
         ],
         ("/candidates/{id}/education", "put"): [
             Attempt("PUT", f"/candidates/{bc}/education", "404", {"education": []}),
-            Attempt("PUT", f"/candidates/{ac}/education", "400", {"education": [{"id": b["education"]}]}),
+            Attempt("PUT", f"/candidates/{ac}/education", "400", {"education": [{"id": b["education"], "degree": "Master"}]}),
         ],
         ("/candidates/{id}/education/{educationId}", "delete"): [
             Attempt("DELETE", f"/candidates/{bc}/education/{b['education']}", "404"),
@@ -168,7 +168,7 @@ def _attempts(a: dict[str, str], b: dict[str, str]) -> dict[tuple[str, str], lis
         ],
         ("/candidates/{id}/work-experiences", "put"): [
             Attempt("PUT", f"/candidates/{bc}/work-experiences", "404", {"workExperiences": []}),
-            Attempt("PUT", f"/candidates/{ac}/work-experiences", "400", {"workExperiences": [{"id": b["job"]}]}),
+            Attempt("PUT", f"/candidates/{ac}/work-experiences", "400", {"workExperiences": [{"id": b["job"], "jobTitle": "x"}]}),
         ],
         ("/candidates/{id}/work-experiences/{workExperienceId}", "delete"): [
             Attempt("DELETE", f"/candidates/{bc}/work-experiences/{b['job']}", "404"),

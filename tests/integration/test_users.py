@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import create_candidate, create_user
+from tests.conftest import create_candidate, create_user, make_client
 
 USER_KEYS = ["userId", "name", "email", "avatarUrl", "deactivatedAt"]
 MS_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -282,3 +282,256 @@ async def test_parallel_deactivations_agree_on_one_deactivated_at(
     stamps = {answer.json()["deactivatedAt"] for answer in answers}
     assert len(stamps) == 1
     assert (await client.get(f"/users/{user['userId']}")).json()["deactivatedAt"] in stamps
+
+
+# ---- a change to a user moves the modifiedAt of every candidate whose view shows it -----------
+
+
+def ms_after(value: str) -> str:
+    """The API time one millisecond after ``value``."""
+    moment = parse_ms_utc(value) + timedelta(milliseconds=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+async def candidate_view(http: httpx.AsyncClient, candidate_id: str) -> dict[str, Any]:
+    response = await http.get(f"/candidates/{candidate_id}")
+    assert response.status_code == 200, response.text
+    view: dict[str, Any] = response.json()
+    return view
+
+
+async def ids_modified_since(http: httpx.AsyncClient, since: str) -> list[str]:
+    response = await http.get("/candidates", params={"modifiedSince": since, "limit": 50})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["pageInfo"]["hasNextPage"] is False
+    return [item["id"] for item in body["items"]]
+
+
+async def note_by(http: httpx.AsyncClient, user_id: str, candidate_id: str, source: str) -> None:
+    response = await http.post(
+        "/notes",
+        json={
+            "content": "Spoke about the role",
+            "source": source,
+            "links": [{"entityType": "candidate", "entityId": candidate_id}],
+        },
+        headers={"x-on-behalf-of": user_id},
+    )
+    assert response.status_code == 201, response.text
+
+
+async def task_for(http: httpx.AsyncClient, user_id: str, candidate_id: str) -> str:
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    response = await http.post(
+        "/tasks/_raw",
+        json={
+            "content": "Check in",
+            "dueDate": due.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "assignedToUserId": user_id,
+            "links": [{"entityType": "candidate", "entityId": candidate_id}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    task_id: str = response.json()["id"]
+    return task_id
+
+
+# how a candidate's view comes to show a user, and the section that shows it
+WAYS = {
+    "main-contact": "mainContact",
+    "last-interaction-with-id": "lastInteractionWith",
+    "interaction-note": "lastInteractionWith",
+    "open-task": "nextInteractionWith",
+}
+
+
+async def candidate_showing(http: httpx.AsyncClient, way: str, user_id: str) -> str:
+    """A new candidate whose view shows the user in ``way``."""
+    if way == "main-contact":
+        return await create_candidate(http, mainContact={"userId": user_id})
+    if way == "last-interaction-with-id":
+        return await create_candidate(http, lastInteractionWithId=user_id)
+    candidate_id = await create_candidate(http)
+    if way == "interaction-note":
+        await note_by(http, user_id, candidate_id, "phone")
+    else:
+        await task_for(http, user_id, candidate_id)
+    return candidate_id
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+async def test_renaming_a_user_moves_the_modified_at_of_candidates_showing_it(
+    client: httpx.AsyncClient, way: str
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    bystander = await create_candidate(client, lastName="Bystander")
+    candidate_id = await candidate_showing(client, way, user["userId"])
+    before = await candidate_view(client, candidate_id)
+    bystander_before = await candidate_view(client, bystander)
+    assert before[WAYS[way]]["user"] == user
+
+    response = await client.patch(f"/users/{user['userId']}", json={"name": "Ann Renamed"})
+
+    assert response.status_code == 200, response.text
+    renamed = response.json()
+    assert renamed == {**user, "name": "Ann Renamed"}
+    after = await candidate_view(client, candidate_id)
+    assert after[WAYS[way]]["user"] == renamed
+    assert parse_ms_utc(after["modifiedAt"]) > parse_ms_utc(before["modifiedAt"])
+    assert await ids_modified_since(client, ms_after(before["modifiedAt"])) == [candidate_id]
+    assert await candidate_view(client, bystander) == bystander_before
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"email": "ann.new@agency.example"},
+        {"avatarUrl": "https://img.example/ann.png"},
+        {"deactivated": True},
+    ],
+    ids=["email", "avatar", "deactivate"],
+)
+@pytest.mark.parametrize("way", list(WAYS))
+async def test_every_kind_of_user_change_moves_the_candidates_showing_it(
+    client: httpx.AsyncClient, way: str, changes: dict[str, Any]
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    candidate_id = await candidate_showing(client, way, user["userId"])
+    before = await candidate_view(client, candidate_id)
+
+    response = await client.patch(f"/users/{user['userId']}", json=changes)
+
+    assert response.status_code == 200, response.text
+    after = await candidate_view(client, candidate_id)
+    assert after[WAYS[way]]["user"] == response.json()
+    assert after[WAYS[way]]["user"] != user
+    assert parse_ms_utc(after["modifiedAt"]) > parse_ms_utc(before["modifiedAt"])
+    assert await ids_modified_since(client, ms_after(before["modifiedAt"])) == [candidate_id]
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+async def test_reactivating_a_user_moves_the_candidates_showing_it(
+    client: httpx.AsyncClient, way: str
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    candidate_id = await candidate_showing(client, way, user["userId"])
+    await client.patch(f"/users/{user['userId']}", json={"deactivated": True})
+    before = await candidate_view(client, candidate_id)
+    assert before[WAYS[way]]["user"]["deactivatedAt"] is not None
+
+    response = await client.patch(f"/users/{user['userId']}", json={"deactivated": False})
+
+    assert response.status_code == 200, response.text
+    after = await candidate_view(client, candidate_id)
+    assert after[WAYS[way]]["user"] == user
+    assert parse_ms_utc(after["modifiedAt"]) > parse_ms_utc(before["modifiedAt"])
+    assert await ids_modified_since(client, ms_after(before["modifiedAt"])) == [candidate_id]
+
+
+async def test_a_patch_that_changes_nothing_moves_no_candidate(client: httpx.AsyncClient) -> None:
+    email = unique_email()
+    user = await create_user(client, "Ann Recruiter", email)
+    shown = [await candidate_showing(client, way, user["userId"]) for way in WAYS]
+    before = {candidate_id: await candidate_view(client, candidate_id) for candidate_id in shown}
+    latest = max(view["modifiedAt"] for view in before.values())
+
+    for body in (
+        {},
+        {"name": "Ann Recruiter", "email": email},
+        {"avatarUrl": None},
+        {"deactivated": False},
+    ):
+        response = await client.patch(f"/users/{user['userId']}", json=body)
+        assert response.status_code == 200, response.text
+        assert response.json() == user
+
+    for candidate_id, view in before.items():
+        assert await candidate_view(client, candidate_id) == view
+    assert await ids_modified_since(client, ms_after(latest)) == []
+
+
+async def test_a_user_change_leaves_candidates_that_do_not_show_the_user(
+    client: httpx.AsyncClient,
+) -> None:
+    ann = await create_user(client, "Ann Recruiter", unique_email("ann"))
+    bob = await create_user(client, "Bob Recruiter", unique_email("bob"))
+    others = await create_candidate(client, mainContact={"userId": bob["userId"]})
+    attempted = await create_candidate(client)
+    await note_by(client, ann["userId"], attempted, "callAttempted")  # not an interaction
+    done = await create_candidate(client)
+    task_id = await task_for(client, ann["userId"], done)
+    completed = await client.patch(f"/tasks/{task_id}", json={"isCompleted": True})
+    assert completed.status_code == 200, completed.text
+    before = {
+        candidate_id: await candidate_view(client, candidate_id)
+        for candidate_id in (others, attempted, done)
+    }
+    latest = max(view["modifiedAt"] for view in before.values())
+
+    response = await client.patch(f"/users/{ann['userId']}", json={"name": "Ann Renamed"})
+
+    assert response.status_code == 200, response.text
+    for candidate_id, view in before.items():
+        assert await candidate_view(client, candidate_id) == view
+    assert await ids_modified_since(client, ms_after(latest)) == []
+
+
+async def test_a_user_change_never_touches_another_workspaces_candidates(
+    client: httpx.AsyncClient, app: Any, new_api_key: Any
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    async with make_client(app, await new_api_key()) as other:
+        theirs = await create_candidate(other)
+        their_view = await candidate_view(other, theirs)
+
+        response = await client.patch(f"/users/{user['userId']}", json={"name": "Ann Renamed"})
+
+        assert response.status_code == 200, response.text
+        assert await candidate_view(other, theirs) == their_view
+
+
+# ---- PATCH /users/{id}: bad input -------------------------------------------------------------
+
+
+async def test_patch_user_with_a_bad_email_is_a_400_at_email_and_changes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+    candidate_id = await create_candidate(client, mainContact={"userId": user["userId"]})
+    before = await candidate_view(client, candidate_id)
+
+    response = await client.patch(
+        f"/users/{user['userId']}", json={"name": "Ann Renamed", "email": "not-an-email"}
+    )
+
+    error = single_error(response)
+    assert (error["code"], error["path"], error["received"]) == (
+        "INVALID_STRING",
+        "email",
+        "not-an-email",
+    )
+    assert (await client.get(f"/users/{user['userId']}")).json() == user
+    assert await candidate_view(client, candidate_id) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "path"),
+    [
+        ({"role": "admin"}, "UNRECOGNIZED_KEYS", "role"),
+        ({"name": ""}, "TOO_SMALL", "name"),
+        ({"name": None}, "INVALID_TYPE", "name"),
+        ({"deactivated": "yes"}, "INVALID_TYPE", "deactivated"),
+        ({"avatarUrl": "not a url"}, "INVALID_STRING", "avatarUrl"),
+    ],
+)
+async def test_patch_user_with_bad_input_is_a_400_naming_the_field(
+    client: httpx.AsyncClient, body: dict[str, Any], code: str, path: str
+) -> None:
+    user = await create_user(client, "Ann Recruiter", unique_email())
+
+    response = await client.patch(f"/users/{user['userId']}", json=body)
+
+    error = single_error(response)
+    assert (error["code"], error["path"]) == (code, path)
+    assert (await client.get(f"/users/{user['userId']}")).json() == user

@@ -464,8 +464,8 @@ async def test_put_education_accepts_a_degree_as_a_string_or_a_list(
         json={
             "education": [
                 {"degree": "LLM", "endDate": "2020-01-01T00:00:00.000Z"},
-                {"degree": [], "endDate": "2019-01-01T00:00:00.000Z"},
-                {"degree": None, "endDate": "2018-01-01T00:00:00.000Z"},
+                {"degree": [], "fieldOfStudy": "Law", "endDate": "2019-01-01T00:00:00.000Z"},
+                {"degree": None, "fieldOfStudy": "Law", "endDate": "2018-01-01T00:00:00.000Z"},
                 {"degree": ["High School"], "endDate": "2017-01-01T00:00:00.000Z"},
             ]
         },
@@ -631,6 +631,91 @@ async def test_latest_work_experience_is_null_keys_once_every_one_is_deleted(
     assert await latest(client, candidate_id) == {"title": None, "company": None}
 
 
+async def test_a_job_not_started_yet_comes_after_the_current_and_the_ended_ones(
+    client: httpx.AsyncClient,
+) -> None:
+    candidate_id = await create_candidate(client)
+    jobs = {
+        "ended": ("2010-01-01T00:00:00.000Z", "2019-01-01T00:00:00.000Z"),
+        "later offer": ("2999-01-01T00:00:00.000Z", "2999-06-01T00:00:00.000Z"),
+        "current": ("2020-01-01T00:00:00.000Z", None),
+        "next job": ("2998-06-01T00:00:00.000Z", None),
+        "current, ends later": ("2018-01-01T00:00:00.000Z", "2999-01-01T00:00:00.000Z"),
+        "undated": (None, None),
+        "ended earlier": ("2005-01-01T00:00:00.000Z", "2008-01-01T00:00:00.000Z"),
+    }
+    for title, (start, end) in jobs.items():
+        await add(
+            client, "work-experiences", candidate_id, jobTitle=title, startDate=start, endDate=end
+        )
+
+    items = await listed(client, "work-experiences", candidate_id)
+
+    assert [item["jobTitle"] for item in items] == [
+        "current",
+        "current, ends later",
+        "undated",
+        "ended",
+        "ended earlier",
+        "next job",
+        "later offer",
+    ]
+    assert await latest(client, candidate_id) == {"title": "current", "company": None}
+
+
+async def test_latest_work_experience_prefers_an_ended_job_over_one_not_started_yet(
+    client: httpx.AsyncClient,
+) -> None:
+    candidate_id = await create_candidate(
+        client,
+        workExperiences=[
+            {"jobTitle": "Next", "startDate": "2999-01-01T00:00:00.000Z"},
+            {
+                "jobTitle": "Last",
+                "startDate": "2015-01-01T00:00:00.000Z",
+                "endDate": "2020-01-01T00:00:00.000Z",
+            },
+        ],
+    )
+
+    assert await latest(client, candidate_id) == {"title": "Last", "company": None}
+
+
+async def test_of_jobs_not_started_yet_the_soonest_is_the_latest_ties_by_id(
+    client: httpx.AsyncClient,
+) -> None:
+    candidate_id = await create_candidate(client)
+    soon = "2990-01-01T00:00:00.000Z"
+    late = await add(
+        client, "work-experiences", candidate_id, jobTitle="Late", startDate="2999-01-01T00:00Z"
+    )
+    first = await add(client, "work-experiences", candidate_id, jobTitle="A", startDate=soon)
+    second = await add(client, "work-experiences", candidate_id, jobTitle="B", startDate=soon)
+
+    items = await listed(client, "work-experiences", candidate_id)
+
+    tied = sorted((first, second), key=lambda record: record["id"])
+    assert [item["id"] for item in items] == [tied[0]["id"], tied[1]["id"], late["id"]]
+    assert await latest(client, candidate_id) == {"title": tied[0]["jobTitle"], "company": None}
+
+
+async def test_education_not_started_yet_is_listed_after_the_ended_one(
+    client: httpx.AsyncClient,
+) -> None:
+    candidate_id = await create_candidate(
+        client,
+        education=[
+            {"degree": "PhD", "startDate": "2999-09-01T00:00:00.000Z"},
+            {"degree": "Master", "endDate": "2016-07-01T00:00:00.000Z"},
+            {"degree": "MBA", "startDate": "2020-09-01T00:00:00.000Z"},
+        ],
+    )
+
+    items = await listed(client, "education", candidate_id)
+
+    assert [item["degree"] for item in items] == [["MBA"], ["Master"], ["PhD"]]
+
+
 # ---- bad input: nothing is stored, nothing changes ----
 
 
@@ -701,6 +786,24 @@ async def test_a_company_of_another_workspace_is_not_found_in_post_and_put(
 
 BAD_ITEMS = [
     pytest.param(
+        "work-experiences", {"jobTitle": ""}, [("TOO_SMALL", "jobTitle")], id="title-empty"
+    ),
+    pytest.param(
+        "work-experiences", {"jobTitle": " \t "}, [("TOO_SMALL", "jobTitle")], id="title-blank"
+    ),
+    pytest.param(
+        "work-experiences",
+        {"jobTitle": "Dev", "description": " \n "},
+        [("TOO_SMALL", "description")],
+        id="description-blank",
+    ),
+    pytest.param(
+        "education", {"fieldOfStudy": ""}, [("TOO_SMALL", "fieldOfStudy")], id="field-empty"
+    ),
+    pytest.param(
+        "education", {"degree": "PhD", "grade": "  "}, [("TOO_SMALL", "grade")], id="grade-blank"
+    ),
+    pytest.param(
         "education", {"degree": "Masters"}, [("INVALID_ENUM_VALUE", "degree")], id="degree"
     ),
     pytest.param(
@@ -752,13 +855,21 @@ BAD_ITEMS = [
     ),
     pytest.param(
         "education",
-        {"startDate": "2020-01-02T00:00:00.000Z", "endDate": "2020-01-01T23:59:59.999Z"},
+        {
+            "degree": "PhD",
+            "startDate": "2020-01-02T00:00:00.000Z",
+            "endDate": "2020-01-01T23:59:59.999Z",
+        },
         [("TOO_SMALL", "endDate")],
         id="dates-out-of-order",
     ),
     pytest.param(
         "work-experiences",
-        {"startDate": "2020-01-02T00:00:00+01:00", "endDate": "2020-01-01T22:00:00Z"},
+        {
+            "jobTitle": "Dev",
+            "startDate": "2020-01-02T00:00:00+01:00",
+            "endDate": "2020-01-01T22:00:00Z",
+        },
         [("TOO_SMALL", "endDate")],
         id="dates-out-of-order-across-zones",
     ),
@@ -890,7 +1001,7 @@ async def test_put_naming_one_record_twice_is_a_duplicate(
 
     response = await client.put(
         f"/candidates/{candidate_id}/{kind}",
-        json={key: [{"id": record_id}, {"id": record_id}]},
+        json={key: [{**a_valid_item(kind), "id": record_id}] * 2},
     )
 
     assert errors_of(response) == [("DUPLICATE", f"{key}.1.id")]
@@ -927,7 +1038,11 @@ async def test_post_candidates_with_a_bad_degree_in_a_list_names_the_item_and_st
             "lastName": "Roe",
             "education": [{"degree": "PhD"}, {"degree": ["MBA", "Mba"]}],
             "workExperiences": [
-                {"startDate": "2021-01-01T00:00:00.000Z", "endDate": "2020-01-01T00:00:00.000Z"}
+                {
+                    "jobTitle": "Dev",
+                    "startDate": "2021-01-01T00:00:00.000Z",
+                    "endDate": "2020-01-01T00:00:00.000Z",
+                }
             ],
         },
     )
@@ -949,12 +1064,121 @@ async def test_post_candidates_with_dates_out_of_order_names_the_item(
             "education": [{"degree": "PhD"}],
             "workExperiences": [
                 {"jobTitle": "Dev"},
-                {"startDate": "2021-01-01T00:00:00.000Z", "endDate": "2020-01-01T00:00:00.000Z"},
+                {
+                    "jobTitle": "Lead",
+                    "startDate": "2021-01-01T00:00:00.000Z",
+                    "endDate": "2020-01-01T00:00:00.000Z",
+                },
             ],
         },
     )
 
     assert errors_of(response) == [("TOO_SMALL", "workExperiences.1.endDate")]
+
+
+EMPTY_ITEMS = [
+    pytest.param("work-experiences", {}, id="work-nothing"),
+    pytest.param("work-experiences", {"companyId": None, "jobTitle": None}, id="work-nulls"),
+    pytest.param(
+        "work-experiences",
+        {
+            "description": "Freelance",
+            "location": {"city": "Paris"},
+            "startDate": "2020-01-01T00:00:00.000Z",
+        },
+        id="work-no-company-no-title",
+    ),
+    pytest.param("education", {}, id="education-nothing"),
+    pytest.param("education", {"degree": []}, id="education-no-degree"),
+    pytest.param(
+        "education",
+        {"grade": "A", "description": "x", "endDate": "2020-01-01T00:00:00.000Z"},
+        id="education-no-company-degree-or-field",
+    ),
+]
+EMPTY_MESSAGE = {
+    "work-experiences": "A work experience needs a companyId or a jobTitle",
+    "education": "An education record needs a companyId, a degree or a fieldOfStudy",
+}
+
+
+@pytest.mark.parametrize(("kind", "item"), EMPTY_ITEMS)
+async def test_an_item_naming_nothing_is_too_small_at_its_path_and_nothing_changes(
+    client: httpx.AsyncClient, database: Database, kind: str, item: dict[str, Any]
+) -> None:
+    key = BODY_KEY[kind]
+    candidate_id = await create_candidate(client, **{key: [a_valid_item(kind)]})
+    stored = await listed(client, kind, candidate_id)
+    before = await modified_at(database, candidate_id)
+    count = await stored_count(database, kind)
+
+    posted = await client.post(f"/candidates/{candidate_id}/{kind}", json=item)
+    put = await client.put(
+        f"/candidates/{candidate_id}/{kind}", json={key: [a_valid_item(kind), item]}
+    )
+    created = await client.post(
+        "/candidates", json={"firstName": "Jane", "lastName": "Roe", key: [item]}
+    )
+
+    error = {"code": "TOO_SMALL", "message": EMPTY_MESSAGE[kind], "received": "object"}
+    assert posted.status_code == 400
+    assert posted.json()["errors"] == [{**error, "path": ""}]
+    assert put.status_code == 400
+    assert put.json()["errors"] == [{**error, "path": f"{key}.1"}]
+    assert created.status_code == 400
+    assert created.json()["errors"] == [{**error, "path": f"{key}.0"}]
+    assert await listed(client, kind, candidate_id) == stored
+    assert await modified_at(database, candidate_id) == before
+    assert await stored_count(database, kind) == count
+
+
+async def test_post_candidates_with_blank_history_text_names_each_field_and_stores_nothing(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    counts = [await stored_count(database, kind) for kind in KINDS]
+
+    response = await client.post(
+        "/candidates",
+        json={
+            "firstName": "Jane",
+            "lastName": "Roe",
+            "education": [{"degree": "PhD", "fieldOfStudy": "", "grade": "  "}],
+            "workExperiences": [{"jobTitle": "Dev"}, {"jobTitle": "   "}, {}],
+        },
+    )
+
+    assert errors_of(response) == [
+        ("TOO_SMALL", "education.0.fieldOfStudy"),
+        ("TOO_SMALL", "education.0.grade"),
+        ("TOO_SMALL", "workExperiences.1.jobTitle"),
+        ("TOO_SMALL", "workExperiences.2"),
+    ]
+    assert [await stored_count(database, kind) for kind in KINDS] == counts
+
+
+async def test_history_text_is_stored_trimmed(client: httpx.AsyncClient) -> None:
+    candidate_id = await create_candidate(
+        client,
+        education=[
+            {"fieldOfStudy": "  Physics ", "grade": " A+ ", "description": "\n Thesis\non ice \n"}
+        ],
+        workExperiences=[{"jobTitle": " Engineer\t", "description": "  Built things.\n"}],
+    )
+    added = await add(client, "work-experiences", candidate_id, jobTitle="  Lead  ")
+
+    [education] = await listed(client, "education", candidate_id)
+    experiences = await listed(client, "work-experiences", candidate_id)
+
+    assert (education["fieldOfStudy"], education["grade"], education["description"]) == (
+        "Physics",
+        "A+",
+        "Thesis\non ice",
+    )
+    assert added["jobTitle"] == "Lead"
+    assert sorted((item["jobTitle"], item["description"]) for item in experiences) == [
+        ("Engineer", "Built things."),
+        ("Lead", None),
+    ]
 
 
 # ---- the migration that made ``degree`` a list ----

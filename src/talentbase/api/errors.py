@@ -272,19 +272,27 @@ DATABASE_UNAVAILABLE = (
 )
 
 
+# PostgreSQL's deadlock_detected and serialization_failure: the database cancelled this
+# transaction in favour of a concurrent one; retrying it is safe
+_CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
 async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """503 in Spott's body with ``Retry-After: 1`` when the database is unreachable or busy;
-    nothing was written (the transaction did not commit). Logged without SQL parameters."""
+    """503 in Spott's body with ``Retry-After: 1`` when the database is unreachable, busy, or
+    cancelled this transaction for a concurrent one (a deadlock); nothing was written (the
+    transaction did not commit). Logged without SQL parameters."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    conflict = sqlstate in _CONFLICT_SQLSTATES
     log.warning(
-        "database_unavailable",
+        "database_conflict" if conflict else "database_unavailable",
         error=type(exc).__name__,
+        sqlstate=sqlstate,
         request_id=request_id_of(request),
     )
-    return _response(
-        request,
-        ApiError(
-            503,
-            "The database is unavailable; nothing was changed. Retry shortly.",
-            headers={"Retry-After": "1"},
-        ),
+    message = (
+        "The database cancelled this change in favour of a concurrent one; nothing was "
+        "changed. Retry."
+        if conflict
+        else "The database is unavailable; nothing was changed. Retry shortly."
     )
+    return _response(request, ApiError(503, message, headers={"Retry-After": "1"}))

@@ -15,9 +15,17 @@ from itertools import accumulate
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from talentbase.api.errors import INVALID_STRING, TOO_BIG, ErrorItem, ValidationFailed
+from talentbase.api.errors import (
+    INVALID_STRING,
+    INVALID_TYPE,
+    TOO_BIG,
+    UNRECOGNIZED_KEYS,
+    ErrorItem,
+    ValidationFailed,
+)
 
 # no body of the API nests deeper than a handful of levels; far deeper JSON would only exhaust
 # the parser's recursion (a 500), so it is refused before parsing
@@ -133,13 +141,51 @@ class StrictJSONRequest(Request):
         return self._json
 
 
+def _query_parameters(dependant: Dependant) -> dict[str, bool]:
+    """Every query parameter a route (with its dependencies) declares, by its wire name; True
+    for booleans."""
+    declared = {
+        field.alias: field.field_info.annotation in (bool, bool | None)
+        for field in dependant.query_params
+    }
+    for dependency in dependant.dependencies:
+        declared.update(_query_parameters(dependency))
+    return declared
+
+
+def query_errors(params: Any, declared: dict[str, bool]) -> list[ErrorItem]:
+    """What is wrong with a request's query parameters: names the route does not declare
+    (never silently ignored), NUL characters (no database stores them), and booleans other than
+    exactly ``true`` / ``false`` (no coercion of ``yes`` or ``1``)."""
+    errors: list[ErrorItem] = []
+    for name, value in params.multi_items():
+        if name not in declared:
+            errors.append(ErrorItem(UNRECOGNIZED_KEYS, name, f"Unknown query parameter {name!r}"))
+        elif "\x00" in value:
+            errors.append(ErrorItem(INVALID_STRING, name, "Contains a NUL character"))
+        elif declared[name] and value not in ("true", "false"):
+            errors.append(
+                ErrorItem(INVALID_TYPE, name, "Expected true or false", _printable(value[:100]))
+            )
+    return errors
+
+
+def _printable(text: str) -> str:
+    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+
 class StrictJSONRoute(APIRoute):
-    """An ``APIRoute`` that hands its handler a ``StrictJSONRequest``."""
+    """An ``APIRoute`` that checks the query string (``query_errors``) and hands its handler a
+    ``StrictJSONRequest``."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        declared = _query_parameters(self.dependant)
 
         async def strict_handler(request: Request) -> Response:
+            errors = query_errors(request.query_params, declared)
+            if errors:
+                raise ValidationFailed(errors)
             return await handler(StrictJSONRequest(request.scope, request.receive))
 
         return strict_handler

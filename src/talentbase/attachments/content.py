@@ -81,13 +81,30 @@ def _is_docx(file: BinaryIO) -> bool:
     return len(declared) <= MAX_CONTENT_TYPES_BYTES and DOCX_MAIN_CONTENT_TYPE in declared
 
 
+# Unicode bidi controls (embeddings, overrides, isolates, marks): invisible, they reorder what
+# follows, so ``cv\u202efdp.exe`` would show as ``cvexe.pdf``. Dropped like control characters.
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+
+
+def _visible(char: str) -> bool:
+    return not char.isspace() and unicodedata.category(char) != "Cf"
+
+
 def clean_file_name(raw: str) -> str:
     """The file name to keep: the last path component (``/`` or ``\\`` separated) without
-    control characters, trimmed and NFC-normalised; every other character, in any script, is
-    kept. May be empty (the caller refuses it)."""
+    control characters and bidi controls (``BIDI_CONTROLS``), trimmed and NFC-normalised; every
+    other character, in any script, is kept. Empty (the caller refuses it) when nothing visible
+    is left or only dots (``.``, ``..`` name no file)."""
     last = raw.replace("\\", "/").rsplit("/", 1)[-1]
-    kept = "".join(char for char in last if unicodedata.category(char) != "Cc")
-    return unicodedata.normalize("NFC", kept.strip())
+    kept = "".join(
+        char for char in last if unicodedata.category(char) != "Cc" and char not in BIDI_CONTROLS
+    )
+    name = unicodedata.normalize("NFC", kept.strip())
+    if not any(_visible(char) and char != "." for char in name):
+        return ""
+    return name
 
 
 # Latin letters that carry no combining mark to drop (NFKD leaves them whole), and dashes

@@ -30,7 +30,7 @@ async def get(
     )
     if for_update:
         # re-read the locked row: another transaction may have changed it since it was loaded
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     result: Attachment | None = await session.scalar(query)
     return result
 
@@ -49,7 +49,7 @@ async def by_ids(
         .order_by(Attachment.id)
     )
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     return {attachment.id: attachment for attachment in await session.scalars(query)}
 
 
@@ -66,18 +66,25 @@ async def delete(session: AsyncSession, attachment: Attachment) -> None:
 
 @dataclass(frozen=True)
 class AttachmentFilters:
-    """Filters of ``GET /attachments``; None means "any"."""
+    """Filters of ``GET /attachments``; None means "any". ``company_id`` and ``vacancy_id``
+    are Spott's filters by client and vacancy: talentbase links files to candidates only, so
+    either one matches nothing."""
 
     candidate_id: str | None = None
     type: str | None = None
+    company_id: str | None = None
+    vacancy_id: str | None = None
 
 
 async def list_page(
     session: AsyncSession, workspace_id: str, filters: AttachmentFilters, query: PageQuery
 ) -> Page[Attachment]:
     """One page of the workspace's attachments in ``(createdAt, id)`` order. A
-    ``candidate_id`` that is not an id matches nothing."""
+    ``candidate_id`` that is not an id matches nothing, and so does any ``company_id`` or
+    ``vacancy_id`` (no attachment belongs to a client or a vacancy)."""
     statement = select(Attachment).where(Attachment.workspace_id == workspace_id)
+    if filters.company_id is not None or filters.vacancy_id is not None:
+        statement = statement.where(false())
     if filters.candidate_id is not None:
         matches = (
             Attachment.candidate_id == filters.candidate_id

@@ -137,9 +137,33 @@ async def list_attachments(
         AttachmentType | None,
         Query(alias="type", description="Only `CV` or only `unassigned` (any letter case)"),
     ] = None,
+    company_id: Annotated[
+        str | None,
+        Query(
+            alias="companyId",
+            description="Only this client's attachments: talentbase links files to candidates "
+            "only, so the answer is an empty page",
+        ),
+    ] = None,
+    vacancy_id: Annotated[
+        str | None,
+        Query(
+            alias="vacancyId",
+            description="Only this vacancy's attachments: talentbase links files to candidates "
+            "only, so the answer is an empty page",
+        ),
+    ] = None,
 ) -> JSONResponse:
-    """Attachments in ``(createdAt, id)`` order, a page at a time."""
-    filters = AttachmentFilters(candidate_id=candidate_id, type=attachment_type)
+    """Attachments in ``(createdAt, id)`` order, a page at a time, filtered by ``candidateId``
+    and ``type``. Spott's ``companyId`` and ``vacancyId`` filters are accepted; talentbase links
+    files to candidates only, so with either of them the answer is an empty page
+    (``totalItems`` 0)."""
+    filters = AttachmentFilters(
+        candidate_id=candidate_id,
+        type=attachment_type,
+        company_id=company_id,
+        vacancy_id=vacancy_id,
+    )
     return JSONResponse(
         await service.list_attachments(session, caller.workspace_id, filters, query)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
@@ -19,10 +19,11 @@ from talentbase.db.base import is_id
 from talentbase.db.types import after, utcnow
 from talentbase.linkedin.models import LinkedInProfile
 from talentbase.notes import repository as notes
-from talentbase.notes.models import NoteLink
+from talentbase.notes.models import Note, NoteLink
+from talentbase.notes.schemas import INTERACTION_SOURCES
 from talentbase.placements.models import Placement
 from talentbase.tasks import repository as tasks
-from talentbase.tasks.models import TaskLink
+from talentbase.tasks.models import Task, TaskLink
 from talentbase.work_history.models import WorkExperience
 
 CANDIDATE = "candidate"
@@ -48,7 +49,7 @@ async def get(
         Candidate.workspace_id == workspace_id, Candidate.id == candidate_id
     )
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     result: Candidate | None = await session.scalar(query)
     return result
 
@@ -64,11 +65,52 @@ async def touch(session: AsyncSession, workspace_id: str, candidate_ids: Iterabl
         select(Candidate)
         .where(Candidate.workspace_id == workspace_id, Candidate.id.in_(ids))
         .order_by(Candidate.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     for candidate in rows:
         candidate.modified_at = after(candidate.modified_at)
     await session.flush()
+
+
+async def ids_showing_user(session: AsyncSession, workspace_id: str, user_id: str) -> list[str]:
+    """The candidates of the workspace whose view may show the user (one query): as main
+    contact, as the ``lastInteractionWithId`` set by PATCH, as the author of an interaction
+    note linked to them (``lastInteractionWith`` when it is the latest), or as the assignee of
+    an open task linked to them (``nextInteractionWith`` when it is the next). A superset of
+    the views that show the user now, so a change to the user can touch them all."""
+    if not is_id(user_id):
+        return []
+    named = select(Candidate.id.label("candidate_id")).where(
+        Candidate.workspace_id == workspace_id,
+        or_(
+            Candidate.main_contact_user_id == user_id,
+            Candidate.last_interaction_with_id == user_id,
+        ),
+    )
+    noted = (
+        select(NoteLink.entity_id.label("candidate_id"))
+        .join(Note, Note.id == NoteLink.note_id)
+        .where(
+            NoteLink.workspace_id == workspace_id,
+            NoteLink.entity_type == CANDIDATE,
+            Note.workspace_id == workspace_id,
+            Note.created_by_user_id == user_id,
+            Note.source.in_(INTERACTION_SOURCES),
+        )
+    )
+    assigned = (
+        select(TaskLink.entity_id.label("candidate_id"))
+        .join(Task, Task.id == TaskLink.task_id)
+        .where(
+            TaskLink.workspace_id == workspace_id,
+            TaskLink.entity_type == CANDIDATE,
+            Task.workspace_id == workspace_id,
+            Task.assigned_to_user_id == user_id,
+            Task.completed_at.is_(None),
+        )
+    )
+    rows = await session.scalars(union(named, noted, assigned))
+    return sorted(rows)
 
 
 async def list_page(

@@ -11,8 +11,17 @@ import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from talentbase.api.errors import TOO_SMALL
 from talentbase.api.pagination import PageInfoOut
 from talentbase.api.schemas import OneOf, Output, StrictInput, absent, enum_check, enum_schema
 from talentbase.candidates import enums, rules
@@ -89,6 +98,22 @@ BirthDate = Annotated[
 ShortText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 LongText = Annotated[
     str, StringConstraints(max_length=10_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
+]
+# work history text: stored trimmed; blank text is refused (send null for no value)
+TrimmedShortText = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"
+    ),
+]
+TrimmedLongText = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=10_000,
+        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+    ),
 ]
 ItemId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -237,27 +262,47 @@ Degrees = Annotated[
 
 class EducationIn(StrictInput):
     """``education[]`` item of POST /candidates (API.md §2.2), also the body of
-    ``POST /candidates/{id}/education``."""
+    ``POST /candidates/{id}/education``. Text is stored trimmed, blank text is ``TOO_SMALL``;
+    an item naming none of ``companyId``, ``degree``, ``fieldOfStudy`` is ``TOO_SMALL`` at the
+    item's path."""
 
     degree: Degrees | None = None
     company_id: RefId | None = None
-    field_of_study: ShortText | None = None
-    grade: ShortText | None = None
-    description: LongText | None = None
+    field_of_study: TrimmedShortText | None = None
+    grade: TrimmedShortText | None = None
+    description: TrimmedLongText | None = None
     start_date: UtcDateTime | None = None
     end_date: UtcDateTime | None = None
+
+    @model_validator(mode="after")
+    def _names_something(self) -> EducationIn:
+        if not (self.company_id or self.degree or self.field_of_study):
+            raise PydanticCustomError(
+                TOO_SMALL, "An education record needs a companyId, a degree or a fieldOfStudy"
+            )
+        return self
 
 
 class WorkExperienceIn(StrictInput):
     """``workExperiences[]`` item of POST /candidates (API.md §2.2), also the body of
-    ``POST /candidates/{id}/work-experiences``."""
+    ``POST /candidates/{id}/work-experiences``. Text is stored trimmed, blank text is
+    ``TOO_SMALL``; an item naming neither ``companyId`` nor ``jobTitle`` is ``TOO_SMALL`` at the
+    item's path."""
 
     company_id: RefId | None = None
-    job_title: ShortText | None = None
+    job_title: TrimmedShortText | None = None
     location: LocationIn | None = None
-    description: LongText | None = None
+    description: TrimmedLongText | None = None
     start_date: UtcDateTime | None = None
     end_date: UtcDateTime | None = None
+
+    @model_validator(mode="after")
+    def _names_something(self) -> WorkExperienceIn:
+        if not (self.company_id or self.job_title):
+            raise PydanticCustomError(
+                TOO_SMALL, "A work experience needs a companyId or a jobTitle"
+            )
+        return self
 
 
 class CustomAttributeValueIn(StrictInput):

@@ -20,7 +20,7 @@ from talentbase.candidates import repository as candidates_repository
 from talentbase.candidates.models import Candidate
 from talentbase.client_contacts import repository as client_contacts
 from talentbase.client_contacts.models import ClientContact, ClientContactStage
-from talentbase.client_contacts.view import stage_json
+from talentbase.client_contacts.view import is_active, stage_json
 from talentbase.companies.models import Company
 from talentbase.custom_attributes import repository as custom_attributes
 from talentbase.custom_attributes.models import CustomAttributeDefinition, CustomAttributeValue
@@ -240,7 +240,8 @@ def latest_experience(
     rows: list[tuple[WorkExperience, Company | None]],
 ) -> tuple[WorkExperience, Company | None] | None:
     """The first experience in ``GET /candidates/{id}/work-experiences`` order: the current one
-    (no end date) that started last, else the one that ended last (``work_history.ordering``)."""
+    (started, not ended) that started last, else the one that ended last, else the one starting
+    soonest (``work_history.ordering``)."""
     ordered = most_recent_first(rows, lambda row: row[0])
     return ordered[0] if ordered else None
 
@@ -250,6 +251,7 @@ def _client_contact(
     company: Company,
     stage: ClientContactStage | None,
     attributes: _AttributeRows,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "id": contact.id,
@@ -258,7 +260,7 @@ def _client_contact(
         "department": contact.department,
         "startDate": iso(contact.start_date),
         "endDate": iso(contact.end_date),
-        "active": contact.active,
+        "active": is_active(contact, now),
         "emailAddresses": _emails(contact.emails),
         "phoneNumbers": _phones(contact.phone_numbers),
         "stage": stage_json(stage),
@@ -411,14 +413,20 @@ def render(candidate: Candidate, related: Related) -> dict[str, Any]:
             "viewType": "candidateClientContacts",
             "clientContacts": [
                 _client_contact(
-                    contact, company, stage, related.contact_attributes.get(contact.id, [])
+                    contact,
+                    company,
+                    stage,
+                    related.contact_attributes.get(contact.id, []),
+                    related.now,
                 )
                 for contact, company, stage in contacts
             ],
         },
         "isVisibleIfClientContact": candidate.visible_if_client_contact,
         "hasClientContacts": bool(contacts),
-        "hasActiveClientContacts": any(contact.active for contact, _, _ in contacts),
+        "hasActiveClientContacts": any(
+            is_active(contact, related.now) for contact, _, _ in contacts
+        ),
         "lastAgentChatId": candidate.last_agent_chat_id,
         "cvAttachmentId": related.cv_ids.get(cid),
         "linkedInProfile": {

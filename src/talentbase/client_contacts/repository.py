@@ -65,7 +65,7 @@ async def get(
         ClientContact.workspace_id == workspace_id, ClientContact.id == contact_id
     )
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     result: ClientContact | None = await session.scalar(query)
     return result
 

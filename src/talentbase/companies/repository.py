@@ -40,7 +40,7 @@ async def get(
         return None
     query = select(Company).where(Company.workspace_id == workspace_id, Company.id == company_id)
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     result: Company | None = await session.scalar(query)
     return result
 
@@ -75,7 +75,7 @@ async def lock(
         select(Company)
         .where(Company.workspace_id == workspace_id, Company.id.in_(ids))
         .order_by(Company.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return {company.id: company for company in rows}

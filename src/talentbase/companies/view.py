@@ -4,13 +4,15 @@ pipeline stage, funding, client custom attributes) are shown empty, never made u
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from talentbase.candidates.models import Candidate
 from talentbase.candidates.view import location_json
 from talentbase.client_contacts.models import ClientContact, ClientContactStage
-from talentbase.client_contacts.view import stage_json
+from talentbase.client_contacts.view import is_active, stage_json
 from talentbase.companies.models import Company
+from talentbase.db.types import utcnow
 from talentbase.tasks.models import Task
 from talentbase.views import iso
 
@@ -48,7 +50,10 @@ def client_item(company: Company, next_task: Task | None) -> dict[str, Any]:
 
 
 def _contact(
-    contact: ClientContact, candidate: Candidate, stage: ClientContactStage | None
+    contact: ClientContact,
+    candidate: Candidate,
+    stage: ClientContactStage | None,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "id": contact.id,
@@ -61,7 +66,7 @@ def _contact(
         "department": contact.department,
         "startDate": iso(contact.start_date),
         "endDate": iso(contact.end_date),
-        "active": contact.active,
+        "active": is_active(contact, now),
         # Spott's client view names the address `emailAddress` (the candidate view: `email`)
         "emailAddresses": [
             {
@@ -88,12 +93,14 @@ def client_view(
     next_task: Task | None,
     contacts: list[tuple[ClientContact, Candidate, ClientContactStage | None]],
 ) -> dict[str, Any]:
-    """A client as ``GET /clients/{id}`` shows it: the list item, ``funding`` and its contacts."""
+    """A client as ``GET /clients/{id}`` shows it: the list item, ``funding`` and its contacts
+    (each ``active`` as at one instant, ``client_contacts.view.is_active``)."""
+    now = utcnow()
     return {
         **client_item(company, next_task),
         "funding": {"viewType": "clientFunding", "funding": None},
         "contacts": {
             "viewType": "clientContacts",
-            "contacts": [_contact(*row) for row in contacts],
+            "contacts": [_contact(*row, now) for row in contacts],
         },
     }

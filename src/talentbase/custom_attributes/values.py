@@ -3,7 +3,8 @@
 A value is accepted in two forms:
 
 - bare, as stored: ``"Senior"``, ``42``, ``true``, ``"A"``, ``["A", "B"]``,
-  ``"2024-01-15T14:30:00.000Z"``, ``{"amount": 5000, "currency": "EUR"}``, ``"https://…"``;
+  ``"2024-01-15T14:30:00.000Z"``, ``{"amount": 5000, "currency": "EUR"}``, ``"https://…"``
+  (a date may also be a plain ``"2024-01-15"``, stored as ``"2024-01-15T00:00:00.000Z"``);
 - as the view shows it (Spott's bulk body sends this form): ``{"viewType": "customText",
   "text": "Senior"}``, ``{"viewType": "customCurrency", "amount": 5000, "currency": "EUR"}``;
   ``viewType`` must be the definition's and the other keys exactly the view's
@@ -16,6 +17,7 @@ multi-select, ``amount``, ``selected.2`` in the view form), so errors point at t
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +38,11 @@ from talentbase.views import iso
 
 MAX_TEXT = 10_000
 MAX_AMOUNT = 1e12  # as compensation amounts
+MAX_NUMBER = 2**53 - 1
+"""The largest magnitude of a ``number`` value: every integer up to it is exact in a double
+(a JavaScript client's number) and stored exactly on both backends; beyond 64 bits SQLite's JSON
+would keep a float, even Inf, where PostgreSQL keeps every digit."""
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _shown(value: Any) -> Any:
@@ -84,10 +91,14 @@ def _text(_options: list[str], value: Any) -> str:
 
 
 def _number(_options: list[str], value: Any) -> int | float:
+    """A finite number within ±``MAX_NUMBER``, stored as sent (an integer stays an integer)."""
     if not _is_number(value):
         raise ValueProblem(INVALID_TYPE, "Expected a number", value)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueProblem(TOO_BIG, "Expected a finite number", value)
+    # abs() first: math.isfinite cannot take an integer beyond float range
+    if abs(value) > MAX_NUMBER or (isinstance(value, float) and not math.isfinite(value)):
+        raise ValueProblem(
+            TOO_BIG, f"Expected a finite number between -{MAX_NUMBER} and {MAX_NUMBER}", value
+        )
     number: int | float = value
     return number
 
@@ -122,8 +133,11 @@ def _multi_select(options: list[str], value: Any) -> list[str]:
 
 
 def _date(_options: list[str], value: Any) -> str:
+    """A date-time with a zone, or a plain ``YYYY-MM-DD`` meaning that day at 00:00 UTC."""
+    plain = isinstance(value, str) and _PLAIN_DATE.fullmatch(value)
+    text = f"{value}T00:00:00Z" if plain else value
     try:
-        moment = rules.utc_datetime(value)
+        moment = rules.utc_datetime(text)
     except PydanticCustomError as error:
         raise ValueProblem(error.type, error.message(), value) from error
     return str(iso(moment))

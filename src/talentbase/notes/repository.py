@@ -157,7 +157,7 @@ async def delete_links_to(session: AsyncSession, workspace_id: str, candidate_id
             Note.id.in_(select(NoteLink.note_id).where(condition)),
         )
         .order_by(Note.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     for note in linked:
         note.modified_at = after(note.modified_at)

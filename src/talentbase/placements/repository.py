@@ -31,7 +31,7 @@ async def get(
         Placement.workspace_id == workspace_id, Placement.id == placement_id
     )
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     result: Placement | None = await session.scalar(query)
     return result
 

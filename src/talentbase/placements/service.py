@@ -38,10 +38,17 @@ def _fail(errors: list[ErrorItem]) -> None:
     raise ApiError(400, END_BEFORE_START if only_dates else "Validation failed", errors)
 
 
-def _check_dates(start: datetime | None, end: datetime | None, errors: list[ErrorItem]) -> None:
-    """``endDate`` strictly after ``startDate`` when both are set."""
+def _check_dates(
+    start: datetime | None,
+    end: datetime | None,
+    errors: list[ErrorItem],
+    at: str = "endDate",
+) -> None:
+    """``endDate`` strictly after ``startDate`` when both are set; the error is reported at
+    ``at`` (``endDate`` or ``startDate``: the field the client sent) with that field's value."""
     if start is not None and end is not None and end <= start:
-        errors.append(ErrorItem(TOO_SMALL, "endDate", END_BEFORE_START, iso(end)))
+        received = start if at == "startDate" else end
+        errors.append(ErrorItem(TOO_SMALL, at, END_BEFORE_START, iso(received)))
 
 
 def _missing(path: str, what: str, id_: str) -> ErrorItem:
@@ -123,8 +130,9 @@ async def update_placement(
     session: AsyncSession, workspace_id: str, placement_id: str, body: PlacementPatch
 ) -> dict[str, Any]:
     """Applies the keys present in ``body``; absent keys are left unchanged and ``null`` clears
-    a nullable one. The date order rule applies to the merged result (400 at ``endDate``); a
-    ``placedByUserId`` not of the workspace → 400 ``NOT_FOUND``. ``modifiedAt`` moves, and the
+    a nullable one. The date order rule applies to the merged result (400 at ``startDate``
+    when only the start was sent, else at ``endDate``); a ``placedByUserId`` not of the
+    workspace → 400 ``NOT_FOUND``. ``modifiedAt`` moves, and the
     candidate is touched, only when a value really changes."""
     placement = await _locked(session, workspace_id, placement_id)
     sent = body.model_fields_set
@@ -147,6 +155,7 @@ async def update_placement(
         values.get("start_date", placement.start_date),
         values.get("end_date", placement.end_date),
         errors,
+        "startDate" if "start_date" in sent and "end_date" not in sent else "endDate",
     )
     _fail(errors)
     changed = {

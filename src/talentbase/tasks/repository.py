@@ -32,7 +32,7 @@ async def get(
         return None
     query = select(Task).where(Task.workspace_id == workspace_id, Task.id == task_id)
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     result: Task | None = await session.scalar(query)
     return result
 
@@ -193,7 +193,7 @@ async def delete_links_to(session: AsyncSession, workspace_id: str, candidate_id
             Task.id.in_(select(TaskLink.task_id).where(condition)),
         )
         .order_by(Task.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     for task in linked:
         task.modified_at = after(task.modified_at)
@@ -217,7 +217,9 @@ async def candidates_by_ids(
     )
     if for_update:
         query = (
-            query.order_by(Candidate.id).with_for_update().execution_options(populate_existing=True)
+            query.order_by(Candidate.id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
         )
     rows = await session.scalars(query)
     return {candidate.id: candidate for candidate in rows}
@@ -234,7 +236,9 @@ async def companies_by_ids(
     query = select(Company).where(Company.workspace_id == workspace_id, Company.id.in_(wanted))
     if for_update:
         query = (
-            query.order_by(Company.id).with_for_update().execution_options(populate_existing=True)
+            query.order_by(Company.id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
         )
     rows = await session.scalars(query)
     return {company.id: company for company in rows}

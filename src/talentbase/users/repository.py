@@ -19,7 +19,7 @@ async def get(
         return None
     query = select(User).where(User.workspace_id == workspace_id, User.id == user_id)
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     result: User | None = await session.scalar(query)
     return result
 

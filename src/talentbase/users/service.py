@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.errors import NotFound
+from talentbase.candidates import repository as candidates
 from talentbase.db.types import utcnow
 from talentbase.users import repository
 from talentbase.users.models import User
@@ -37,7 +38,10 @@ async def update_user(
 ) -> dict[str, Any]:
     """Applies the keys present in ``body``; absent keys are left unchanged. ``deactivated``
     true sets ``deactivatedAt`` to now (kept if already deactivated), false clears it. The row
-    is locked so parallel deactivations agree on one time."""
+    is locked so parallel deactivations agree on one time. A real change touches every
+    candidate whose view shows the user (``candidates.repository.ids_showing_user``): the user
+    object in ``mainContact``, ``lastInteractionWith`` or ``nextInteractionWith`` changed, so a
+    sync by ``modifiedSince`` must see those candidates again."""
     user = await repository.get(session, workspace_id, user_id, for_update=True)
     if user is None:
         raise NotFound("User", user_id)
@@ -53,6 +57,11 @@ async def update_user(
     if changed:
         user.modified_at = utcnow()
         await session.flush()
+        await candidates.touch(
+            session,
+            workspace_id,
+            await candidates.ids_showing_user(session, workspace_id, user.id),
+        )
     return user_json(user)
 
 

@@ -1,15 +1,21 @@
 """The order of a candidate's work history: most recent first.
 
-A record without an end date is current and comes before every ended one; current records are
-ordered by start date, ended ones by end date (then start date), latest first; a missing date
-counts as earliest; ties are broken by id, ascending, so the order never depends on the
-database. ``latestWorkExperience`` is the first work experience in this order.
+Three groups, in this order:
+
+1. current records, that have started (``startDate`` ≤ now, or none) and not ended (no
+   ``endDate``, or ``endDate`` ≥ now): latest start first, a missing start counting as earliest;
+2. ended records (``endDate`` < now): latest end first;
+3. records not started yet (``startDate`` > now): soonest start first, so a job already agreed
+   never hides the one the candidate holds today.
+
+Ties are broken by id, ascending, so the order never depends on the database.
+``latestWorkExperience`` is the first work experience in this order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -30,16 +36,19 @@ class Dated(Protocol):
     def end_date(self) -> datetime | None: ...
 
 
-def _recency(record: Dated) -> tuple[bool, datetime, datetime]:
-    start = record.start_date or _EARLIEST
-    if record.end_date is None:
-        return (True, start, start)
-    return (False, record.end_date, start)
+def _place(record: Dated, now: datetime) -> tuple[int, timedelta, str]:
+    """The sort key: the group, then a time ascending (negated where the latest comes first),
+    then the id."""
+    start, end = record.start_date, record.end_date
+    if start is not None and start > now:
+        return (2, start - _EARLIEST, record.id)
+    if end is not None and end < now:
+        return (1, -(end - _EARLIEST), record.id)
+    return (0, -((start or _EARLIEST) - _EARLIEST), record.id)
 
 
 def most_recent_first(items: Iterable[T], record: Callable[[T], Dated]) -> list[T]:
-    """``items`` ordered most recent first (see the module docstring); ``record`` gives the
-    dated record of an item."""
-    by_id = sorted(items, key=lambda item: record(item).id)
-    # stable: items of equal recency keep their id order
-    return sorted(by_id, key=lambda item: _recency(record(item)), reverse=True)
+    """``items`` ordered most recent first as of now (see the module docstring); ``record``
+    gives the dated record of an item."""
+    now = datetime.now(UTC)
+    return sorted(items, key=lambda item: _place(record(item), now))

@@ -33,8 +33,9 @@ _EXPERIENCE_LIST: dict[int | str, dict[str, Any]] = {200: {"model": list[WorkExp
     responses={**_EDUCATION_LIST, **error_responses(401, 404)},
 )
 async def list_education(id: str, caller: CallerDep, session: SessionDep) -> JSONResponse:
-    """The candidate's education as a bare array, most recent first: current (no end date)
-    before ended, then by start or end date, latest first; ties by id."""
+    """The candidate's education as a bare array, most recent first: current (started, not
+    ended) by latest start, then ended by latest end, then not yet started by soonest start;
+    ties by id."""
     return JSONResponse(
         await service.list_records(session, caller.workspace_id, id, service.EDUCATION)
     )
@@ -97,9 +98,9 @@ async def delete_education(
     responses={**_EXPERIENCE_LIST, **error_responses(401, 404)},
 )
 async def list_work_experiences(id: str, caller: CallerDep, session: SessionDep) -> JSONResponse:
-    """The candidate's work experiences as a bare array, most recent first: current (no end
-    date) before ended, then by start or end date, latest first; ties by id. The first is the
-    view's ``latestWorkExperience``."""
+    """The candidate's work experiences as a bare array, most recent first: current (started,
+    not ended) by latest start, then ended by latest end, then not yet started by soonest start;
+    ties by id. The first is the view's ``latestWorkExperience``."""
     return JSONResponse(
         await service.list_records(session, caller.workspace_id, id, service.WORK_EXPERIENCES)
     )
