@@ -30,13 +30,21 @@ from talentbase.client_contacts.router import router as client_contacts_router
 from talentbase.companies.router import router as companies_router
 from talentbase.custom_attributes.router import router as custom_attributes_router
 from talentbase.db.engine import Database
+from talentbase.deleted_feed.router import router as deleted_feed_router
+from talentbase.duplicates.router import router as duplicates_router
 from talentbase.health import router as health_router
+from talentbase.history.router import router as history_router
+from talentbase.idempotency import openapi as idempotency_openapi
+from talentbase.idempotency.middleware import IdempotencyMiddleware
 from talentbase.linkedin.router import router as linkedin_router
 from talentbase.notes.router import router as notes_router
 from talentbase.placements.router import router as placements_router
+from talentbase.search.router import router as search_router
 from talentbase.settings import Settings
 from talentbase.tasks.router import router as tasks_router
 from talentbase.users.router import router as users_router
+from talentbase.webhooks import worker as webhook_worker
+from talentbase.webhooks.router import router as webhooks_router
 from talentbase.work_history.router import router as work_history_router
 from talentbase.workspaces.service import key_hasher
 
@@ -57,11 +65,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     not run here (``talentbase serve`` and the tests run them first).
     """
     settings = settings or Settings()
-    database = Database(settings.database_url, pool_size=settings.db_pool_size)
+    database = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        timeout_seconds=settings.db_timeout_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with webhook_worker.running(database, settings):
+            yield
         await database.dispose()
 
     app = FastAPI(
@@ -84,17 +97,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, handle_database_unavailable)
     # the last added is the outermost
+    app.add_middleware(IdempotencyMiddleware)  # innermost: sees bodies the guard let in
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
     app.state.rate_limits = RateLimits(
         per_key=settings.rate_limit_per_minute,
         per_address=settings.rate_limit_unauthenticated_per_minute,
         auth_failures=settings.auth_failures_per_minute,
         redis_url=settings.redis_url,
+        hasher=app.state.key_hasher,
     )
     app.add_middleware(RateLimitMiddleware, limits=app.state.rate_limits)
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
     app.include_router(health_router)
+    app.include_router(search_router)
+    app.include_router(deleted_feed_router)  # before /candidates/{id}
+    app.include_router(duplicates_router)
     app.include_router(candidates_router)
+    app.include_router(history_router)
     app.include_router(users_router)
     app.include_router(companies_router)
     app.include_router(client_contacts_router)
@@ -105,7 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notes_router)
     app.include_router(custom_attributes_router)
     app.include_router(attachments_router)
+    app.include_router(webhooks_router)
     _document_errors_as_spott(app)
+    idempotency_openapi.document(app)
     _serve_openapi(app)
     return app
 

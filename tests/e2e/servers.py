@@ -45,11 +45,15 @@ class ServerProcess:
 
 
 def start_server(
-    database_url: str, log: Path, env: dict[str, str], port: int | None = None
+    database_url: str,
+    log: Path,
+    env: dict[str, str],
+    port: int | None = None,
+    workers: int = 1,
 ) -> ServerProcess:
-    """Starts ``talentbase serve`` on ``database_url`` with ``env`` added to this process's
-    environment and waits until it answers. Raises ``RuntimeError`` with the server's output
-    if it does not within 30 s."""
+    """Starts ``talentbase serve`` (``workers`` processes) on ``database_url`` with ``env``
+    added to this process's environment and waits until it answers. Raises ``RuntimeError``
+    with the server's output if it does not within 30 s."""
     port = port or free_port()
     with log.open("ab") as sink:
         process = subprocess.Popen(
@@ -62,6 +66,8 @@ def start_server(
                 database_url,
                 "--port",
                 str(port),
+                "--workers",
+                str(workers),
             ],
             env={**os.environ, **env},
             stdout=sink,

@@ -91,8 +91,10 @@ async def test_repeated_failed_authentication_from_one_address_is_refused_with_4
     settings: Settings, new_api_key: NewKey
 ) -> None:
     limited = create_app(settings.model_copy(update={"auth_failures_per_minute": 3}))
-    good_key = await new_api_key()
+    good_key, unused_key = await new_api_key(), await new_api_key()
     try:
+        async with make_client(limited, good_key) as http:
+            assert (await http.get("/users/_list")).status_code == 200
         statuses = []
         for attempt in range(5):
             async with make_client(limited, f"tb_guess-{attempt}-0123456789abcdef") as http:
@@ -100,12 +102,53 @@ async def test_repeated_failed_authentication_from_one_address_is_refused_with_4
                 statuses.append(response.status_code)
         assert statuses == [401, 401, 401, 429, 429]
         assert 1 <= int(response.headers["retry-after"]) <= 60
+        assert response.headers["ratelimit-limit"] == "3"
+        assert response.headers["ratelimit-remaining"] == "0"
         body = response.json()
         assert body["status"] == 429
         assert "failed authentications" in body["message"]
-        # a working key from the same address is not held back by the guesses
+        # past the budget a key is refused before it is checked, so guessing right is no
+        # faster than guessing wrong; a key that authenticated before the guesses still works
+        async with make_client(limited, unused_key) as http:
+            assert (await http.get("/users/_list")).status_code == 429
         async with make_client(limited, good_key) as http:
             assert (await http.get("/users/_list")).status_code == 200
+    finally:
+        await limited.state.database.dispose()
+
+
+async def test_a_key_with_another_spelling_is_not_a_fresh_budget(
+    settings: Settings, new_api_key: NewKey
+) -> None:
+    limited = create_app(settings.model_copy(update={"rate_limit_per_minute": 3}))
+    key = await new_api_key()
+    try:
+        statuses = []
+        for spelling in (key, key, key, key + "\xa0", " " + key + "\t"):
+            async with make_client(limited, None) as http:
+                # the header as raw bytes: httpx refuses non-ASCII text
+                headers = {"x-api-key": spelling.encode("latin-1")}
+                statuses.append((await http.get("/users/_list", headers=headers)).status_code)
+        # a non-breaking space is part of the key: no such key; spaces and tabs are trimmed
+        assert statuses == [200, 200, 200, 401, 429]
+    finally:
+        await limited.state.database.dispose()
+
+
+async def test_made_up_keys_spend_the_address_budget(
+    settings: Settings, new_api_key: NewKey
+) -> None:
+    limited = create_app(
+        settings.model_copy(
+            update={"rate_limit_unauthenticated_per_minute": 3, "auth_failures_per_minute": 100}
+        )
+    )
+    try:
+        statuses = []
+        for attempt in range(5):
+            async with make_client(limited, f"tb_rotating-{attempt}-0123456789abcdef") as http:
+                statuses.append((await http.get("/users/_list")).status_code)
+        assert statuses == [401, 401, 401, 429, 429]
     finally:
         await limited.state.database.dispose()
 
@@ -159,3 +202,20 @@ async def test_without_redis_the_limiter_lets_requests_through_and_keeps_serving
 
 async def test_http_client_helper_is_unaffected(client: httpx.AsyncClient) -> None:
     assert (await client.get("/users/_list")).json() == {"users": []}
+
+
+async def test_a_short_chosen_key_shows_at_most_a_quarter_of_itself(
+    app: Any, database: Database
+) -> None:
+    chosen = "short-key-" + uuid.uuid4().hex[:6]
+    assert len(chosen) == 16
+    async with database.transaction(write=True) as session:
+        issued = await workspaces.issue_key(
+            session, app.state.key_hasher, f"short-{uuid.uuid4().hex}", "chosen", chosen
+        )
+        (listed,) = [
+            key for key in await workspaces.list_keys(session, None) if key.id == issued.key_id
+        ]
+    assert listed.prefix == chosen[:4]
+    async with make_client(app, chosen) as http:
+        assert (await http.get("/users/_list")).status_code == 200

@@ -1118,16 +1118,18 @@ async def test_storage_removes_new_files_unless_committed_and_old_files_only_aft
 async def test_every_attachment_route_is_documented_with_its_statuses(world: World) -> None:
     document = (await world.http.get("/openapi.json")).json()
     expected = {
-        ("/attachments", "post"): {"201", "400", "401", "413", "415", "429", "500", "503"},
+        ("/attachments", "post"): {
+            "201", "400", "401", "409", "413", "415", "422", "429", "500", "503"
+        },
         ("/attachments", "get"): {"200", "400", "401", "429", "500", "503"},
         ("/attachments/temporary", "post"): {
-            "201", "400", "401", "413", "415", "429", "500", "503"
+            "201", "400", "401", "409", "413", "415", "422", "429", "500", "503"
         },
         ("/attachments/temporary/assign", "post"): {
-            "204", "400", "401", "409", "413", "415", "429", "500", "503"
+            "204", "400", "401", "409", "413", "415", "422", "429", "500", "503"
         },
         ("/attachments/{id}", "get"): {"200", "401", "404", "429", "500", "503"},
-        ("/attachments/{id}", "delete"): {"204", "401", "404", "429", "500", "503"},
+        ("/attachments/{id}", "delete"): {"204", "400", "401", "404", "429", "500", "503"},
     }  # fmt: skip
 
     for (path, method), statuses in expected.items():

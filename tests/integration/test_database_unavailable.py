@@ -73,6 +73,8 @@ class _Proxy:
         self.port = port
         self.server: asyncio.Server | None = None
         self.writers: set[asyncio.StreamWriter] = set()
+        self.flowing = asyncio.Event()
+        self.flowing.set()
 
     async def start(self) -> None:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
@@ -93,6 +95,7 @@ class _Proxy:
         async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             with contextlib.suppress(ConnectionError, OSError):
                 while data := await source.read(65536):
+                    await self.flowing.wait()  # frozen: connections stay open, nothing passes
                     sink.write(data)
                     await sink.drain()
             sink.close()
@@ -106,7 +109,9 @@ async def _postgres_going_away(settings: Settings, database_url: str) -> None:
     proxy = _Proxy(real.host or "127.0.0.1", real.port or 5432, free_port())
     await proxy.start()
     proxied = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    app = create_app(settings.model_copy(update={"database_url": proxied}))
+    app = create_app(
+        settings.model_copy(update={"database_url": proxied, "db_timeout_seconds": 2.0})
+    )
     try:
         key = await _issue_key(app)
         async with make_client(app, key) as http:
@@ -117,10 +122,18 @@ async def _postgres_going_away(settings: Settings, database_url: str) -> None:
                 await http.post("/candidates", json={"firstName": "Ann", "lastName": "Lost"})
             )
             await proxy.start()
+            # frozen: the database holds connections open and never answers
+            proxy.flowing.clear()
+            frozen = await http.get("/candidates")
+            assert frozen.status_code == 503, frozen.text
+            assert frozen.json()["message"] == (
+                "The database did not answer in time; nothing was changed. Retry shortly."
+            )
+            proxy.flowing.set()
             # the pool drops its dead connections on the first failure; at most one more 503
-            statuses = [(await http.get("/candidates")).status_code for _ in range(3)]
+            statuses = [(await http.get("/candidates")).status_code for _ in range(4)]
             assert statuses[-1] == 200
-            assert statuses.count(503) <= 1
+            assert statuses.count(503) <= 2
             listed = (await http.get("/candidates")).json()["items"]
             assert [item["name"]["lastName"] for item in listed] == []
     finally:

@@ -683,3 +683,28 @@ async def test_a_text_body_to_a_method_the_path_does_not_serve_is_405_not_415(
         "PUT", "/attachments", content=b"hello", headers={"content-type": "text/plain"}
     )
     assert response.status_code == 405
+
+
+async def test_an_empty_chunked_body_without_a_content_type_is_bodiless(
+    client: httpx.AsyncClient,
+) -> None:
+    async def nothing() -> Any:
+        return
+        yield b""
+
+    response = await client.request(
+        "GET", "/users/_list", content=nothing(), headers={"transfer-encoding": "chunked"}
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_a_chunked_body_with_a_wrong_content_type_is_still_415(
+    client: httpx.AsyncClient,
+) -> None:
+    async def text_body() -> Any:
+        yield b"hello"
+
+    response = await client.request(
+        "POST", "/users", content=text_body(), headers={"content-type": "text/plain"}
+    )
+    assert response.status_code == 415

@@ -535,18 +535,20 @@ async def test_metrics_count_rate_limit_rejections_by_budget(
     async with serving(
         settings,
         rate_limit_per_minute=2,
-        rate_limit_unauthenticated_per_minute=1,
+        rate_limit_unauthenticated_per_minute=3,
         auth_failures_per_minute=1,
         redis_url=None,  # counters of this app only, whatever the environment says
     ) as app:
+        # a key not yet known to authenticate also spends its address's budget (1 of 3)
         async with make_client(app, key) as http:
             keyed = [(await http.get("/users/_list")).status_code for _ in range(3)]
+        # a made-up key: address 2 of 3, one failure; then refused by the failure budget
+        async with make_client(app, "made-up-key-" + uuid.uuid4().hex) as guesser:
+            guessed = [(await guesser.get("/users/_list")).status_code for _ in range(2)]
         async with make_client(app, None) as anonymous:
             unkeyed = [(await anonymous.get("/users/_list")).status_code for _ in range(2)]
             # /metrics is never refused, though this address's budget is spent
             scrapes = [await anonymous.get("/metrics") for _ in range(2)]
-        async with make_client(app, "made-up-key-" + uuid.uuid4().hex) as guesser:
-            guessed = [(await guesser.get("/users/_list")).status_code for _ in range(2)]
         async with make_client(app, None) as anonymous:
             exposition = (await anonymous.get("/metrics")).text
     assert keyed == [200, 200, 429]

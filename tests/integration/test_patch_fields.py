@@ -430,7 +430,7 @@ async def test_absent_keys_leave_every_other_section_unchanged(
     assert view == expected
     row = read_row(stored.id)
     changed = {column for column in row if row[column] != stored.row[column]}
-    assert changed == {"gender", "modified_at"}
+    assert changed == {"gender", "modified_at", "version"}
 
 
 # ---- null clears a nullable field ----

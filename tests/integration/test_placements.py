@@ -921,7 +921,18 @@ async def test_list_accepts_the_edges_of_the_page_ranges(world: World) -> None:
 async def test_every_placement_route_is_documented_with_its_statuses(world: World) -> None:
     document = (await world.http.get("/openapi.json")).json()
     expected = {
-        ("/placements", "post"): {"201", "400", "401", "413", "415", "429", "500", "503"},
+        ("/placements", "post"): {
+            "201",
+            "400",
+            "401",
+            "409",
+            "413",
+            "415",
+            "422",
+            "429",
+            "500",
+            "503",
+        },
         ("/placements", "get"): {"200", "400", "401", "429", "500", "503"},
         ("/placements/{id}", "get"): {"200", "401", "404", "429", "500", "503"},
         ("/placements/{id}", "patch"): {
@@ -935,7 +946,7 @@ async def test_every_placement_route_is_documented_with_its_statuses(world: Worl
             "500",
             "503",
         },
-        ("/placements/{id}", "delete"): {"204", "401", "404", "429", "500", "503"},
+        ("/placements/{id}", "delete"): {"204", "400", "401", "404", "429", "500", "503"},
     }
 
     for (path, method), statuses in expected.items():

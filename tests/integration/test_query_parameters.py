@@ -68,3 +68,21 @@ async def test_true_and_false_are_accepted(client: httpx.AsyncClient) -> None:
     ):
         response = await client.get(url)
         assert response.status_code == 200, (url, response.text)
+
+
+async def test_a_query_parameter_given_twice_is_a_400(client: httpx.AsyncClient) -> None:
+    response = await client.get("/candidates?limit=1&limit=3")
+    assert response.status_code == 400
+    assert [(e["code"], e["path"]) for e in response.json()["errors"]] == [("DUPLICATE", "limit")]
+
+
+@pytest.mark.parametrize(
+    "path", ["/candidates%2F{id}", "/candidates/{id}%2Feducation", "/candidates/{id}%2feducation"]
+)
+async def test_an_encoded_slash_is_no_path_separator(client: httpx.AsyncClient, path: str) -> None:
+    candidate_id = (
+        await client.post("/candidates", json={"firstName": "A", "lastName": "B"})
+    ).json()
+    response = await client.get(path.replace("{id}", candidate_id))
+    assert response.status_code == 404
+    assert response.json()["status"] == 404

@@ -103,6 +103,15 @@ async def _world(http: httpx.AsyncClient, mark: str) -> dict[str, str]:
     )
     education = (await _ok(await http.get(f"/candidates/{candidate}/education"), 200))[0]["id"]
     job = (await _ok(await http.get(f"/candidates/{candidate}/work-experiences"), 200))[0]["id"]
+    gone = await _ok(await http.post("/candidates", json={"firstName": mark, "lastName": "Gone"}))
+    await _ok(await http.delete(f"/candidates/{gone}"), 204)
+    webhook = await _ok(
+        await http.post(
+            "/webhooks",
+            # loopback: a worker of a later test may fan events out to it
+            json={"url": f"http://127.0.0.1:9/{mark.lower()}", "events": ["candidate.created"]},
+        )
+    )
     return {
         "user": user["userId"],
         "client": client["id"],
@@ -116,6 +125,8 @@ async def _world(http: httpx.AsyncClient, mark: str) -> dict[str, str]:
         "attachment": attachment[0]["attachmentId"],
         "education": education,
         "job": job,
+        "webhook": webhook["id"],
+        "gone": gone,
     }
 
 
@@ -133,13 +144,44 @@ def _attempts(a: dict[str, str], b: dict[str, str]) -> dict[tuple[str, str], lis
             Attempt("POST", "/candidates", "400", {"firstName": "A", "lastName": "B", "education": [{"companyId": b["client"]}]}),
             Attempt("POST", "/candidates", "400", {"firstName": "A", "lastName": "B", "customAttributes": [{"attributeDefinitionId": b["definition"], "value": "x"}]}),
         ],
+        ("/candidates/_search", "post"): [
+            Attempt("POST", "/candidates/_search", "empty", {"filters": [{"value": MARK}]}),
+            Attempt("POST", "/candidates/_search", "empty", {"pageSize": 100}),
+            Attempt("POST", "/candidates/_search", "400", {"filters": [{"type": "entitySelect", "path": "candidate.mainContact", "value": [b["user"]]}]}),
+            Attempt("POST", "/candidates/_search", "400", {"filters": [{"type": "customText", "path": b["definition"], "value": MARK}]}),
+        ],
+        ("/search/people", "get"): [
+            Attempt("GET", "/search/people", "empty", params={"query": MARK}),
+            Attempt("GET", "/search/people", "empty", params={"query": "person"}),
+        ],
         ("/candidates/{id}", "get"): [Attempt("GET", f"/candidates/{bc}", "404")],
         ("/candidates/{id}", "patch"): [
             Attempt("PATCH", f"/candidates/{bc}", "404", {"middleName": "Hacked"}),
             Attempt("PATCH", f"/candidates/{ac}", "400", {"mainContact": {"userId": b["user"]}}),
             Attempt("PATCH", f"/candidates/{ac}", "400", {"lastInteractionWithId": b["user"]}),
+            Attempt("PATCH", f"/candidates/{ac}", "400", {"middleName": "Hacked"}, headers={"x-on-behalf-of": b["user"]}),
+        ],
+        ("/candidates/deleted", "get"): [
+            Attempt("GET", "/candidates/deleted", "empty"),
+            Attempt("GET", "/candidates/deleted", "empty", params={"since": "2000-01-01T00:00:00Z", "limit": "50"}),
+        ],
+        ("/candidates/{id}/contact-identifiers", "post"): [
+            Attempt("POST", f"/candidates/{bc}/contact-identifiers", "404", {"contactType": "email", "identifier": "hacked@x.example"}),
+            Attempt("POST", f"/candidates/{ac}/contact-identifiers", "400", {"contactType": "email", "identifier": "hacked@x.example"}, headers={"x-on-behalf-of": b["user"]}),
+        ],
+        ("/candidates/{id}/history", "get"): [
+            Attempt("GET", f"/candidates/{bc}/history", "404"),
+            Attempt("GET", f"/candidates/{bc}/history", "404", params={"limit": "50"}),
         ],
         ("/candidates/{id}", "delete"): [Attempt("DELETE", f"/candidates/{bc}", "404")],
+        ("/candidates/{id}/merge", "post"): [
+            Attempt("POST", f"/candidates/{bc}/merge", "404", {"duplicateId": ac}),
+            Attempt("POST", f"/candidates/{ac}/merge", "400", {"duplicateId": bc}),
+        ],
+        ("/candidates/{id}/anonymize", "post"): [
+            Attempt("POST", f"/candidates/{bc}/anonymize", "404"),
+            Attempt("POST", f"/candidates/{ac}/anonymize", "400", headers={"x-on-behalf-of": b["user"]}),
+        ],
         ("/candidates/{id}/custom-attributes/{definitionId}", "put"): [
             Attempt("PUT", f"/candidates/{bc}/custom-attributes/{a['definition']}", "404", {"value": "x"}),
             Attempt("PUT", f"/candidates/{ac}/custom-attributes/{b['definition']}", "404", {"value": "x"}),
@@ -266,6 +308,10 @@ def _attempts(a: dict[str, str], b: dict[str, str]) -> dict[tuple[str, str], lis
         ("/users/{id}", "patch"): [
             Attempt("PATCH", f"/users/{b['user']}", "404", {"deactivated": True}),
         ],
+        ("/webhooks", "get"): [Attempt("GET", "/webhooks", "empty")],
+        ("/webhooks", "post"): [],
+        ("/webhooks/{id}", "delete"): [Attempt("DELETE", f"/webhooks/{b['webhook']}", "404")],
+        ("/webhooks/{id}/deliveries", "get"): [Attempt("GET", f"/webhooks/{b['webhook']}/deliveries", "404")],
     }  # fmt: skip
 
 
@@ -273,6 +319,7 @@ async def _snapshot(http: httpx.AsyncClient, ids: dict[str, str]) -> list[Any]:
     """Everything B's own key can read of B."""
     reads = [
         f"/candidates/{ids['candidate']}",
+        f"/candidates/{ids['candidate']}/history",
         f"/candidates/{ids['candidate']}/education",
         f"/candidates/{ids['candidate']}/work-experiences",
         f"/clients/{ids['client']}",
@@ -285,6 +332,9 @@ async def _snapshot(http: httpx.AsyncClient, ids: dict[str, str]) -> list[Any]:
         "/users?includeDeactivated=true",
         "/custom-attributes/candidate/definitions",
         "/candidates?limit=50",
+        "/candidates/deleted?limit=50",
+        "/webhooks",
+        f"/webhooks/{ids['webhook']}/deliveries",
     ]
     return [await _ok(await http.get(url), 200) for url in reads] + [
         (await http.get(f"/attachments/{ids['attachment']}")).content
@@ -343,6 +393,7 @@ async def test_workspace_a_reaches_nothing_of_workspace_b(workspaces: Any, app: 
                 assert response.status_code == 200, where
                 names = str(_items(response.json()))
                 assert ids_b["candidate"] not in names and MARK not in names, where
+                assert ids_b["gone"] not in names, where
     assert made == sum(len(tries) for tries in attempts.values())
     assert await _snapshot(http_b, ids_b) == before
 

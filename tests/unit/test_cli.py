@@ -340,3 +340,35 @@ def test_api_key_create_says_on_stderr_when_it_creates_the_workspace(cwd: Path) 
     )
     assert "Created workspace 'acme'" in first.stderr
     assert "Created workspace" not in second.stderr
+
+
+def test_the_secret_file_lives_beside_the_sqlite_database(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TALENTBASE_SECRET_KEY")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'cli.db'}"
+
+    create_key(runner, url)
+
+    assert (folder / "talentbase.secret").exists()
+    assert not (elsewhere / "talentbase.secret").exists()
+
+
+def test_a_command_with_another_server_secret_refuses_to_run(
+    runner: CliRunner, database_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_key(runner, database_file)
+    monkeypatch.setenv("TALENTBASE_SECRET_KEY", "another-server-secret")
+
+    result = runner.invoke(
+        app, ["api-keys", "create", "--workspace", "acme", "--database-url", database_file]
+    )
+
+    assert result.exit_code == 2
+    assert "another server secret" in result.stderr
+    assert len(rows(database_file, "SELECT id FROM api_keys")) == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.requests import Request
 
 from talentbase.api.errors import handle_database_unavailable
@@ -56,3 +56,34 @@ async def test_database_errors_are_503_with_what_happened(
         "message": message,
         "requestId": "r1",
     }
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            TimeoutError(),
+            "The database did not answer in time; nothing was changed. Retry shortly.",
+        ),
+        (
+            ProgrammingError("SELECT 1", {}, _DriverError("42P01")),
+            "The database schema is not migrated (run `talentbase migrate`); nothing was changed.",
+        ),
+        (
+            OperationalError("SELECT 1", {}, Exception("no such table: candidates")),
+            "The database schema is not migrated (run `talentbase migrate`); nothing was changed.",
+        ),
+    ],
+)
+async def test_timeouts_and_missing_tables_are_503_saying_so(
+    error: Exception, message: str
+) -> None:
+    response = await handle_database_unavailable(_request(), error)
+    assert response.status_code == 503
+    assert json.loads(bytes(response.body))["message"] == message
+
+
+async def test_any_other_programming_error_is_a_bug_not_a_503() -> None:
+    error = ProgrammingError("SELEC 1", {}, _DriverError("42601"))
+    with pytest.raises(ProgrammingError):
+        await handle_database_unavailable(_request(), error)

@@ -16,13 +16,16 @@ from sqlalchemy import create_engine, inspect
 from talentbase.db import migrate
 from talentbase.db.models import metadata
 from talentbase.db.urls import sync_url
+from talentbase.search.models import include_name
 
 
 def test_migrated_database_matches_the_models(database_url: str) -> None:
     engine = create_engine(sync_url(database_url))
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": include_name}
+            )
             differences = compare_metadata(context, metadata)
     finally:
         engine.dispose()

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Scope
 
 from talentbase.api.errors import ApiError, Unauthorized
-from talentbase.api.middleware import RATE_LIMITED, state_of
+from talentbase.api.middleware import RATE_LIMITED, RESPONSE_HEADERS, state_of
 from talentbase.api.rate_limit import RateLimits, client_address
 from talentbase.db.engine import Database
 from talentbase.workspaces import service as workspaces
@@ -25,12 +26,29 @@ api_key_header = APIKeyHeader(
 )
 
 
+BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
+_BEFORE_COMMIT = "before_commit"
+
+
+def before_commit(scope: Scope) -> list[BeforeCommit]:
+    """The request's before-commit callbacks: a layer around the route (the idempotency
+    middleware) appends a callback here to write in the request's own transaction, so its
+    write commits exactly when the route's change does. Each runs, in order, on the session
+    after the route returned and just before the commit; one that raises rolls the whole
+    request back."""
+    hooks: list[BeforeCommit] = state_of(scope).setdefault(_BEFORE_COMMIT, [])
+    return hooks
+
+
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed when the handler returns (before the answer is
-    sent), rolled back on any error, so a failed request writes nothing (API.md §1)."""
+    sent), rolled back on any error, so a failed request writes nothing (API.md §1). The
+    ``before_commit`` callbacks run on it just before the commit."""
     database: Database = request.app.state.database
     async with database.transaction(write=request.method not in _SAFE_METHODS) as session:
         yield session
+        for hook in before_commit(request.scope):
+            await hook(session)
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
@@ -50,15 +68,17 @@ async def _caller(
     session: SessionDep,
     api_key: Annotated[str | None, Security(api_key_header)],
 ) -> Caller:
-    api_key = (api_key or "").strip()
+    api_key = workspaces.normalize_api_key(api_key or "")
     if not api_key:
         raise Unauthorized("Missing x-api-key header")
+    limits: RateLimits = request.app.state.rate_limits
     key = await workspaces.authenticate(session, request.app.state.key_hasher, api_key)
     if key is None:
-        limits: RateLimits = request.app.state.rate_limits
         verdict = await limits.failed_authentication(client_address(request.scope))
         if not verdict.allowed:
-            state_of(request.scope)[RATE_LIMITED] = "failed_auth"  # for metrics
+            state = state_of(request.scope)
+            state[RATE_LIMITED] = "failed_auth"  # for metrics
+            state[RESPONSE_HEADERS] = verdict.headers()
             raise ApiError(
                 429,
                 "Too many failed authentications from this address; "
@@ -66,6 +86,7 @@ async def _caller(
                 headers={"Retry-After": str(max(verdict.reset, 1))},
             )
         raise Unauthorized("Invalid API key")
+    limits.mark_good(limits.identity(api_key))
     request.scope.setdefault("state", {})["workspace_id"] = key.workspace_id
     return Caller(key.workspace_id, key.id, key.name)
 

@@ -63,11 +63,14 @@ class ErrorItem:
     received: Any = None
 
     def as_json(self) -> dict[str, Any]:
+        received = self.received
+        if isinstance(received, str):
+            received = _clip(received)
         return {
             "code": self.code,
-            "path": self.path,
-            "message": self.message,
-            "received": self.received,
+            "path": _clip(self.path),
+            "message": _clip(self.message),
+            "received": received,
         }
 
 
@@ -93,11 +96,24 @@ class ApiError(StarletteHTTPException):
         self.headers = headers
 
 
+# an answer names at most this many failures, and echoes at most this much of any string:
+# a hostile body must not make the answer far larger than itself
+MAX_ERRORS = 50
+MAX_ECHO = 200
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
+
+
 class ValidationFailed(ApiError):
-    """400 with one or more field errors."""
+    """400 with one or more field errors (the first ``MAX_ERRORS`` of them)."""
 
     def __init__(self, errors: list[ErrorItem]) -> None:
-        super().__init__(400, "Validation failed", errors)
+        message = "Validation failed"
+        if len(errors) > MAX_ERRORS:
+            message = f"Validation failed ({len(errors)} errors; the first {MAX_ERRORS} shown)"
+        super().__init__(400, message, errors[:MAX_ERRORS])
 
 
 class NotFound(ApiError):
@@ -269,30 +285,53 @@ DATABASE_UNAVAILABLE = (
     sqlalchemy_exc.OperationalError,
     sqlalchemy_exc.InterfaceError,
     sqlalchemy_exc.TimeoutError,
+    sqlalchemy_exc.ProgrammingError,
+    TimeoutError,
 )
 
 
 # PostgreSQL's deadlock_detected and serialization_failure: the database cancelled this
 # transaction in favour of a concurrent one; retrying it is safe
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+# undefined table / column: the schema is behind the code (not migrated)
+_SCHEMA_SQLSTATES = frozenset({"42P01", "42703"})
+_SQLITE_SCHEMA_MESSAGES = ("no such table", "no such column")
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """What a database failure means for the client, or None when it is a bug (a 500)."""
+    if isinstance(exc, TimeoutError):
+        return "The database did not answer in time; nothing was changed. Retry shortly."
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if sqlstate in _CONFLICT_SQLSTATES:
+        return (
+            "The database cancelled this change in favour of a concurrent one; nothing was "
+            "changed. Retry."
+        )
+    if sqlstate in _SCHEMA_SQLSTATES or any(
+        text in str(getattr(exc, "orig", "")) for text in _SQLITE_SCHEMA_MESSAGES
+    ):
+        return (
+            "The database schema is not migrated (run `talentbase migrate`); nothing was changed."
+        )
+    if isinstance(exc, sqlalchemy_exc.ProgrammingError):
+        return None
+    return "The database is unavailable; nothing was changed. Retry shortly."
 
 
 async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """503 in Spott's body with ``Retry-After: 1`` when the database is unreachable, busy, or
-    cancelled this transaction for a concurrent one (a deadlock); nothing was written (the
-    transaction did not commit). Logged without SQL parameters."""
-    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    conflict = sqlstate in _CONFLICT_SQLSTATES
+    """503 in Spott's body with ``Retry-After: 1`` when the database is unreachable, busy,
+    too slow (``TimeoutError``), not migrated, or cancelled this transaction for a concurrent
+    one (a deadlock); nothing was written (the transaction did not commit). Any other
+    programming error is a bug, re-raised to become the 500. Logged without SQL parameters."""
+    message = _database_problem(exc)
+    if message is None:
+        # a bug: the request-context middleware logs it and answers the 500
+        raise exc
     log.warning(
-        "database_conflict" if conflict else "database_unavailable",
+        "database_unavailable",
         error=type(exc).__name__,
-        sqlstate=sqlstate,
+        sqlstate=getattr(getattr(exc, "orig", None), "sqlstate", None),
         request_id=request_id_of(request),
-    )
-    message = (
-        "The database cancelled this change in favour of a concurrent one; nothing was "
-        "changed. Retry."
-        if conflict
-        else "The database is unavailable; nothing was changed. Retry shortly."
     )
     return _response(request, ApiError(503, message, headers={"Retry-After": "1"}))

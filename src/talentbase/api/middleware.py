@@ -175,6 +175,16 @@ def _upload_limit(scope: Scope) -> int:
     return int(scope["app"].state.settings.max_attachment_bytes) + MULTIPART_OVERHEAD_BYTES
 
 
+def _replaying(first: Message, receive: Receive) -> Receive:
+    """``receive`` that hands out ``first`` (already read) before the rest."""
+    pending = [first]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
 class BodyGuardMiddleware:
     """Refuses bodies over ``max_body_bytes`` (413, by header or while streaming) and bodies
     that are not ``application/json`` (415) on routes that exist for the request's method (any
@@ -190,9 +200,21 @@ class BodyGuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if b"%2f" in scope.get("raw_path", b"").lower():
+            # an encoded slash is part of a path segment, never a separator: no route has one
+            await send_error(send, scope, 404, "Not found")
+            return
         upload = _is_upload(scope)
         limit = _upload_limit(scope) if upload else self.max_body_bytes
         refusal = self._refusal(scope, limit, upload)
+        if refusal is not None and refusal[0] == 415 and _header(scope, b"content-length") is None:
+            # chunked: the body may turn out to be empty, and a bodiless request is never
+            # refused for its Content-Type
+            first = await receive()
+            if first.get("body") or first.get("more_body"):
+                await send_error(send, scope, *refusal)
+                return
+            refusal, receive = None, _replaying(first, receive)
         if refusal is not None:
             await send_error(send, scope, *refusal)
             return

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -109,7 +109,8 @@ def _int_in_range(value: int, parameter: str, low: int, high: int) -> int:
     return value
 
 
-def _cursor_query(
+# ``async`` (like every dependency here): a plain ``def`` one runs in the thread pool
+async def _cursor_query(
     limit: Annotated[
         int, Query(description=f"Items per page, 1–{MAX_LIMIT}", ge=1, le=MAX_LIMIT)
     ] = DEFAULT_LIMIT,
@@ -155,7 +156,7 @@ class PageQuery:
         return self.page * self.page_size
 
 
-def _page_query(
+async def _page_query(
     page: Annotated[
         int, Query(description=f"0-based page number, at most {MAX_PAGE}", ge=0, le=MAX_PAGE)
     ] = 0,
@@ -195,21 +196,28 @@ def keyset_conditions(
     modified_at: InstrumentedAttribute[datetime],
     id_column: InstrumentedAttribute[str],
     query: CursorQuery,
+    *,
+    descending: bool = False,
 ) -> list[ColumnElement[bool]]:
     """The WHERE conditions of a cursor page over ``(modified_at, id)``: the bounds, and
-    strictly after the cursor's row. Portable SQL (no row-value comparison)."""
+    strictly after the cursor's row (before it, in ``descending`` order).
+
+    "After the cursor" is the row-value comparison ``(modified_at, id) > (:at, :id)``, which
+    PostgreSQL and SQLite (3.15 and later) both serve as one range of the
+    ``(workspace_id, modified_at, id)`` index, so a page costs the same wherever the walk is.
+    The equivalent ``modified_at > :at OR (modified_at = :at AND id > :id)`` is no index
+    range on PostgreSQL: it read every row of the workspace before the cursor (bench/README.md,
+    "Scale")."""
     conditions: list[ColumnElement[bool]] = []
     if query.modified_since is not None:
         conditions.append(modified_at >= query.modified_since)
     if query.modified_until is not None:
         conditions.append(modified_at <= query.modified_until)
     if query.after is not None:
-        conditions.append(
-            or_(
-                modified_at > query.after.modified_at,
-                and_(modified_at == query.after.modified_at, id_column > query.after.id),
-            )
-        )
+        # a plain tuple on the right, so its values are bound with the columns' types
+        row = tuple_(modified_at, id_column)
+        position = (query.after.modified_at, query.after.id)
+        conditions.append(row < position if descending else row > position)
     return conditions
 
 
@@ -219,13 +227,17 @@ async def cursor_page(
     modified_at: InstrumentedAttribute[datetime],
     id_column: InstrumentedAttribute[str],
     query: CursorQuery,
+    *,
+    descending: bool = False,
 ) -> CursorPage[RowT]:
     """Runs ``statement`` (already filtered by workspace and any route filters) as one cursor
-    page: keyset conditions, order ``(modified_at, id)``, ``limit + 1`` rows to know whether
-    another page follows. ``statement`` selects one entity whose columns are the two given."""
+    page: keyset conditions, order ``(modified_at, id)`` (newest first when ``descending``),
+    ``limit + 1`` rows to know whether another page follows. ``statement`` selects one entity
+    whose columns are the two given."""
+    order = (modified_at.desc(), id_column.desc()) if descending else (modified_at, id_column)
     paged = (
-        statement.where(*keyset_conditions(modified_at, id_column, query))
-        .order_by(modified_at, id_column)
+        statement.where(*keyset_conditions(modified_at, id_column, query, descending=descending))
+        .order_by(*order)
         .limit(query.limit + 1)
     )
     rows = list((await session.scalars(paged)).all())

@@ -15,7 +15,6 @@ the service, it must not take it down.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from limits.errors import StorageError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from talentbase.api.middleware import RATE_LIMITED, RESPONSE_HEADERS, send_error, state_of
+from talentbase.workspaces.service import KeyHasher, normalize_api_key
 
 log = structlog.get_logger("talentbase.rate_limit")
 
@@ -74,15 +74,49 @@ class Verdict:
 class RateLimits:
     """The budgets of one app and where their counters live (memory, or Redis at
     ``redis_url``): ``per_key`` and ``per_address`` requests a minute, and
-    ``auth_failures`` failed authentications a minute per address."""
+    ``auth_failures`` failed authentications a minute per address.
+
+    Keys are counted by their keyed hash (``hasher``), never by the key or a plain hash of it,
+    so counters in Redis say nothing about keys. A key that authenticated in the last
+    ``GOOD_KEY_SECONDS`` (in this process) is "known good": it spends only its own budget. Any
+    other key may be made up, so it also spends its address's budget, and an address past its
+    failed-authentication budget is refused before its key is even looked at."""
+
+    GOOD_KEY_SECONDS = 600.0
+    MAX_GOOD_KEYS = 50_000
 
     def __init__(
-        self, *, per_key: int, per_address: int, auth_failures: int, redis_url: str | None
+        self,
+        *,
+        per_key: int,
+        per_address: int,
+        auth_failures: int,
+        redis_url: str | None,
+        hasher: KeyHasher,
     ) -> None:
         self.limiter = FixedWindowRateLimiter(_storage(redis_url))
         self.per_key = RateLimitItemPerMinute(per_key)
         self.per_address = RateLimitItemPerMinute(per_address)
         self.auth_failures = RateLimitItemPerMinute(auth_failures)
+        self.hasher = hasher
+        self._good: dict[str, float] = {}
+
+    def identity(self, api_key: str) -> str:
+        """The counter name of a key: its keyed hash."""
+        return "key:" + self.hasher.digest(api_key)
+
+    def is_known_good(self, identity: str) -> bool:
+        expiry = self._good.get(identity)
+        return expiry is not None and expiry > time.monotonic()
+
+    def mark_good(self, identity: str) -> None:
+        """Records that the key behind ``identity`` just authenticated."""
+        now = time.monotonic()
+        if len(self._good) >= self.MAX_GOOD_KEYS:
+            self._good = {name: until for name, until in self._good.items() if until > now}
+            if len(self._good) >= self.MAX_GOOD_KEYS:
+                self._good.clear()
+        self._good[identity] = now + self.GOOD_KEY_SECONDS
 
     async def hit(self, item: RateLimitItem, identity: str, *, count: bool = True) -> Verdict:
         """Counts one hit of ``identity`` against ``item`` (only reads the budget when
@@ -99,6 +133,12 @@ class RateLimits:
     async def failed_authentication(self, address: str) -> Verdict:
         """Counts a failed authentication from ``address``; not allowed once past the budget."""
         return await self.hit(self.auth_failures, "auth-failure:" + address)
+
+    async def authentication_budget(self, address: str) -> Verdict:
+        """The failed-authentication budget of ``address``, without counting anything: not
+        allowed once it is spent."""
+        verdict = await self.hit(self.auth_failures, "auth-failure:" + address, count=False)
+        return Verdict(verdict.remaining > 0, verdict.limit, verdict.remaining, verdict.reset)
 
 
 def client_address(scope: Scope) -> str:
@@ -121,23 +161,46 @@ class RateLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        api_key = next((v.strip() for k, v in scope["headers"] if k == b"x-api-key"), None)
+        counted = scope["path"] not in UNLIMITED_PATHS
+        raw = next((value for name, value in scope["headers"] if name == b"x-api-key"), None)
+        api_key = normalize_api_key(raw.decode("latin-1")) if raw is not None else ""
+        address = "address:" + client_address(scope)
         if api_key:
-            item = self.limits.per_key
-            identity = "key:" + hashlib.sha256(api_key).hexdigest()
+            identity = self.limits.identity(api_key)
+            if counted and not self.limits.is_known_good(identity):
+                # possibly made up: the address pays too, and one that keeps failing to
+                # authenticate is refused before its body is read or its key looked up
+                failures = await self.limits.authentication_budget(client_address(scope))
+                if not failures.allowed:
+                    await self._refuse(scope, send, failures, "failed_auth")
+                    return
+                by_address = await self.limits.hit(self.limits.per_address, address)
+                if not by_address.allowed:
+                    await self._refuse(scope, send, by_address, "address")
+                    return
+            verdict = await self.limits.hit(self.limits.per_key, identity, count=counted)
+            budget = "api_key"
         else:
-            item = self.limits.per_address
-            identity = "address:" + client_address(scope)
-        verdict = await self.limits.hit(item, identity, count=scope["path"] not in UNLIMITED_PATHS)
+            verdict = await self.limits.hit(self.limits.per_address, address, count=counted)
+            budget = "address"
         state_of(scope)[RESPONSE_HEADERS] = verdict.headers()
         if not verdict.allowed:
-            state_of(scope)[RATE_LIMITED] = "api_key" if api_key else "address"  # for metrics
-            reset = verdict.reset
-            await send_error(
-                send,
-                scope,
-                429,
-                f"Rate limit of {item.amount} requests per minute exceeded; retry in {reset} s",
-            )
+            await self._refuse(scope, send, verdict, budget)
             return
         await self.app(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, send: Send, verdict: Verdict, budget: str) -> None:
+        state = state_of(scope)
+        state[RESPONSE_HEADERS] = verdict.headers()
+        state[RATE_LIMITED] = budget  # for metrics
+        if budget == "failed_auth":
+            message = (
+                "Too many failed authentications from this address; "
+                f"retry in {max(verdict.reset, 1)} s"
+            )
+        else:
+            message = (
+                f"Rate limit of {verdict.limit} requests per minute exceeded; "
+                f"retry in {verdict.reset} s"
+            )
+        await send_error(send, scope, 429, message)

@@ -19,6 +19,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from talentbase.api.errors import (
+    DUPLICATE,
     INVALID_STRING,
     INVALID_TYPE,
     TOO_BIG,
@@ -64,13 +65,18 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# a NUL or a lone surrogate; one regular expression search instead of a Python loop over
+# every character of every string of every body
+_BAD_CHARACTER = re.compile(r"[\x00\ud800-\udfff]")
+
+
 def _bad_character(text: str) -> str | None:
-    for char in text:
-        if char == "\x00":
-            return "a NUL character"
-        if "\ud800" <= char <= "\udfff":
-            return "an unpaired surrogate (invalid Unicode)"
-    return None
+    found = _BAD_CHARACTER.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "a NUL character"
+    return "an unpaired surrogate (invalid Unicode)"
 
 
 def string_errors(value: Any, path: str = "") -> list[ErrorItem]:
@@ -110,10 +116,15 @@ def parse_json_strict(body: bytes) -> Any:
             parse_constant=_reject_constant,
             parse_float=_finite_float,
         )
+    except json.JSONDecodeError as exc:
+        if exc.doc is not text:
+            raise  # our own hooks' errors (duplicate key, NaN, ...) say what is wrong
+        # the parser's: the message carries where, as FastAPI shows only ``msg``
+        where = f"{exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}"
+        raise json.JSONDecodeError(where, exc.doc, exc.pos) from exc
     except ValueError as exc:
-        if isinstance(exc, json.JSONDecodeError):
-            raise
-        raise json.JSONDecodeError(str(exc), text, 0) from exc
+        # int() refusing a number of thousands of digits; its message names Python internals
+        raise json.JSONDecodeError("a number has too many digits", text, 0) from exc
 
 
 class StrictJSONRequest(Request):
@@ -134,7 +145,10 @@ class StrictJSONRequest(Request):
                     ]
                 )
             data = parse_json_strict(body)
-            errors = string_errors(data)
+            # the parser refuses raw control characters and the UTF-8 decoder encoded
+            # surrogates, so a NUL or a lone surrogate can only come from a ``\u`` escape:
+            # without one the walk over every string is skipped
+            errors = string_errors(data) if b"\\u" in body else []
             if errors:
                 raise ValidationFailed(errors)
             self._json = data
@@ -155,10 +169,16 @@ def _query_parameters(dependant: Dependant) -> dict[str, bool]:
 
 def query_errors(params: Any, declared: dict[str, bool]) -> list[ErrorItem]:
     """What is wrong with a request's query parameters: names the route does not declare
-    (never silently ignored), NUL characters (no database stores them), and booleans other than
-    exactly ``true`` / ``false`` (no coercion of ``yes`` or ``1``)."""
+    (never silently ignored), names given twice (which one would count?), NUL characters (no
+    database stores them), and booleans other than exactly ``true`` / ``false`` (no coercion
+    of ``yes`` or ``1``)."""
     errors: list[ErrorItem] = []
+    seen: set[str] = set()
     for name, value in params.multi_items():
+        if name in seen:
+            errors.append(ErrorItem(DUPLICATE, name, f"Query parameter {name!r} given twice"))
+            continue
+        seen.add(name)
         if name not in declared:
             errors.append(ErrorItem(UNRECOGNIZED_KEYS, name, f"Unknown query parameter {name!r}"))
         elif "\x00" in value:

@@ -9,7 +9,9 @@ from fastapi import Depends, Request
 from talentbase.settings import Settings
 
 
-def _settings(request: Request) -> Settings:
+# ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hand-off on
+# every request that costs more than the dependency itself
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import delete as sql_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.pagination import Page, PageQuery, offset_page
@@ -150,3 +151,28 @@ async def latest_cv_ids(
         if candidate_id is not None:
             result[candidate_id] = attachment_id  # later rows are newer and win
     return result
+
+
+async def of_candidate(
+    session: AsyncSession, workspace_id: str, candidate_id: str
+) -> list[Attachment]:
+    """The candidate's attachments in the order they were assigned to it (the last is the
+    latest), locked (PostgreSQL) and re-read."""
+    rows = await session.scalars(
+        select(Attachment)
+        .where(Attachment.workspace_id == workspace_id, Attachment.candidate_id == candidate_id)
+        .order_by(_assigned_or_uploaded(), Attachment.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)
+
+
+async def delete_rows(session: AsyncSession, workspace_id: str, ids: Sequence[str]) -> None:
+    """Deletes the rows of these attachments (their files are the caller's: ``storage``)."""
+    if ids:
+        await session.execute(
+            sql_delete(Attachment).where(
+                Attachment.workspace_id == workspace_id, Attachment.id.in_(ids)
+            )
+        )

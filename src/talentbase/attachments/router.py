@@ -23,8 +23,9 @@ from talentbase.attachments.schemas import (
     UploadedAttachment,
 )
 from talentbase.attachments.storage import Storage
+from talentbase.history.context import write_context
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["attachments"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["attachments"], dependencies=[write_context])
 
 TypeQuery = Annotated[
     AttachmentType, Query(alias="type", description="`CV` or `unassigned` (any letter case)")
@@ -202,7 +203,7 @@ async def download_attachment(id: str, caller: CallerDep, session: SessionDep) -
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Delete attachment",
-    responses=error_responses(401, 404),
+    responses=error_responses(400, 401, 404),
 )
 async def delete_attachment(id: str, caller: CallerDep, session: SessionDep) -> Response:
     """Deletes the attachment and, once that has committed, its file."""

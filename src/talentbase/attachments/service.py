@@ -166,7 +166,12 @@ async def upload(
     repository.add(session, attachment)
     await session.flush()
     if candidate_id is not None and attachment_type == CV:
-        await candidates.touch(session, workspace_id, [candidate_id])
+        await candidates.touch(
+            session,
+            workspace_id,
+            [candidate_id],
+            {"attachment": {"id": attachment.id, "action": "created"}},
+        )
     return [uploaded_json(attachment)]
 
 
@@ -211,7 +216,12 @@ async def assign(session: AsyncSession, workspace_id: str, body: AssignBody) -> 
             attachment.file_name = item.name
     await session.flush()
     if touches_cv:
-        await candidates.touch(session, workspace_id, [body.candidate_id])
+        await candidates.touch(
+            session,
+            workspace_id,
+            [body.candidate_id],
+            {"attachment": {"ids": ids, "action": "assigned"}},
+        )
 
 
 @dataclass(frozen=True)
@@ -264,4 +274,9 @@ async def delete(session: AsyncSession, workspace_id: str, attachment_id: str) -
     await repository.delete(session, locked)
     storage.remove_after_commit(session, [Path(locked.storage_path)])
     if locked.candidate_id is not None and locked.type == CV:
-        await candidates.touch(session, workspace_id, [locked.candidate_id])
+        await candidates.touch(
+            session,
+            workspace_id,
+            [locked.candidate_id],
+            {"attachment": {"id": locked.id, "action": "deleted"}},
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbase.db.base import Base, new_id
@@ -56,10 +56,15 @@ class Candidate(Base):
     last_agent_chat_id: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     modified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # moves forward by one with every stored change (the candidate's own fields and every
+    # related record its view shows), under the row lock: the ETag is derived from it
+    version: Mapped[int] = mapped_column(Integer(), default=1, server_default="1")
 
 
 class DeletedCandidate(Base):
-    """A tombstone left by ``DELETE /candidates/{id}`` for the deleted feed (API.md §2)."""
+    """A tombstone left by ``DELETE /candidates/{id}`` for the deleted feed (API.md §2).
+    ``merged_into_id`` names the survivor when the candidate was merged into another
+    (``POST /candidates/{id}/merge``); no foreign key: the tombstone outlives the survivor."""
 
     __tablename__ = "deleted_candidates"
     __table_args__ = (
@@ -69,3 +74,4 @@ class DeletedCandidate(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     deleted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    merged_into_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, or_, select, union
+from sqlalchemy import BindParameter, bindparam, delete, exists, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
@@ -17,6 +18,8 @@ from talentbase.custom_attributes import repository as custom_attributes
 from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.db.base import is_id
 from talentbase.db.types import after, utcnow
+from talentbase.history import fields as history_fields
+from talentbase.history import service as history
 from talentbase.linkedin.models import LinkedInProfile
 from talentbase.notes import repository as notes
 from talentbase.notes.models import Note, NoteLink
@@ -38,6 +41,14 @@ ATTACHMENTS = "attachments"
 NOTES = "notes"
 
 
+# the statements of ``get``, built once (every GET and PATCH runs one; building a statement
+# costs about as much as running it)
+_GET = select(Candidate).where(
+    Candidate.workspace_id == bindparam("workspace_id"), Candidate.id == bindparam("candidate_id")
+)
+_GET_FOR_UPDATE = _GET.with_for_update(key_share=True)
+
+
 async def get(
     session: AsyncSession, workspace_id: str, candidate_id: str, *, for_update: bool = False
 ) -> Candidate | None:
@@ -45,19 +56,40 @@ async def get(
     PostgreSQL (SQLite serialises writers with the app's write lock instead)."""
     if not is_id(candidate_id):
         return None
-    query = select(Candidate).where(
-        Candidate.workspace_id == workspace_id, Candidate.id == candidate_id
+    result: Candidate | None = await session.scalar(
+        _GET_FOR_UPDATE if for_update else _GET,
+        {"workspace_id": workspace_id, "candidate_id": candidate_id},
     )
-    if for_update:
-        query = query.with_for_update(key_share=True)
-    result: Candidate | None = await session.scalar(query)
     return result
 
 
-async def touch(session: AsyncSession, workspace_id: str, candidate_ids: Iterable[str]) -> None:
-    """Moves ``modifiedAt`` forward on these candidates (those of the workspace; others are
-    ignored): a record shown in their view changed, so a sync by ``modifiedSince`` must see
-    them again. Takes the row locks that a PATCH takes, so the two never interleave."""
+async def loaded(session: AsyncSession, candidate_id: str) -> Candidate | None:
+    """The candidate as this session holds it (no query when it was read or written in this
+    transaction, which is the only use)."""
+    return await session.get(Candidate, candidate_id)
+
+
+def advance(candidate: Candidate) -> None:
+    """Marks a stored change: ``version`` up by one (a new ETag) and ``modifiedAt`` strictly
+    later. The caller holds the row lock."""
+    candidate.version += 1
+    candidate.modified_at = after(candidate.modified_at)
+
+
+async def touch(
+    session: AsyncSession,
+    workspace_id: str,
+    candidate_ids: Iterable[str],
+    related: Mapping[str, Any] | None = None,
+) -> None:
+    """Records a change of these candidates (those of the workspace; others are ignored) made
+    through a related record shown in their view: ``modifiedAt`` and ``version`` move forward
+    (a sync by ``modifiedSince`` sees them again, their ETag changes), and each gets a
+    ``related`` history entry and a ``candidate.updated`` event. ``related`` describes what
+    changed, e.g. ``{"placement": {"id": …, "action": "created"}}`` (keys: see
+    ``history.fields.RELATED_SECTIONS``); candidate columns the caller set and has not
+    flushed are recorded field by field too. Takes the row locks that a PATCH takes, so the
+    two never interleave."""
     ids = sorted({candidate_id for candidate_id in candidate_ids if is_id(candidate_id)})
     if not ids:
         return
@@ -68,7 +100,18 @@ async def touch(session: AsyncSession, workspace_id: str, candidate_ids: Iterabl
         .with_for_update(key_share=True)
     )
     for candidate in rows:
-        candidate.modified_at = after(candidate.modified_at)
+        changes: dict[str, Any] = history_fields.pending_changes(candidate)
+        changes.update(related or {})
+        advance(candidate)
+        await history.record(
+            session,
+            workspace_id=workspace_id,
+            candidate_id=candidate.id,
+            version=candidate.version,
+            at=candidate.modified_at,
+            action=history.RELATED,
+            changes=changes,
+        )
     await session.flush()
 
 
@@ -151,8 +194,90 @@ async def delete_candidate(session: AsyncSession, candidate: Candidate) -> None:
     await session.flush()
 
 
-def _exists(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return exists().where(*conditions)
+async def merged_into(session: AsyncSession, workspace_id: str, candidate_id: str) -> str | None:
+    """The survivor a deleted candidate was merged into (its tombstone says), else None."""
+    if not is_id(candidate_id):
+        return None
+    result: str | None = await session.scalar(
+        select(DeletedCandidate.merged_into_id).where(
+            DeletedCandidate.workspace_id == workspace_id, DeletedCandidate.id == candidate_id
+        )
+    )
+    return result
+
+
+async def mark_merged(
+    session: AsyncSession, workspace_id: str, candidate_id: str, survivor_id: str
+) -> None:
+    """Marks the tombstone of a candidate just deleted by a merge with its survivor, and
+    re-points the tombstones of candidates merged into it earlier, so every merged id leads
+    to a living candidate in one step."""
+    await session.execute(
+        update(DeletedCandidate)
+        .where(
+            DeletedCandidate.workspace_id == workspace_id,
+            or_(
+                DeletedCandidate.id == candidate_id,
+                DeletedCandidate.merged_into_id == candidate_id,
+            ),
+        )
+        .values(merged_into_id=survivor_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# The probe of ``related_families``, built once with bound parameters: building its eight
+# ``EXISTS`` anew for every view cost more than running them (bench/README.md, "Profile of the
+# PATCH path").
+_WORKSPACE_ID: BindParameter[str] = bindparam("workspace_id")
+_CANDIDATE_IDS: BindParameter[list[str]] = bindparam("candidate_ids", expanding=True)
+_RELATED_FAMILIES = select(
+    exists()
+    .where(Placement.workspace_id == _WORKSPACE_ID, Placement.candidate_id.in_(_CANDIDATE_IDS))
+    .label(PLACEMENTS),
+    exists()
+    .where(
+        TaskLink.workspace_id == _WORKSPACE_ID,
+        TaskLink.entity_type == CANDIDATE,
+        TaskLink.entity_id.in_(_CANDIDATE_IDS),
+    )
+    .label(TASKS),
+    exists()
+    .where(
+        WorkExperience.workspace_id == _WORKSPACE_ID,
+        WorkExperience.candidate_id.in_(_CANDIDATE_IDS),
+    )
+    .label(WORK_EXPERIENCES),
+    exists()
+    .where(
+        ClientContact.workspace_id == _WORKSPACE_ID,
+        ClientContact.candidate_id.in_(_CANDIDATE_IDS),
+    )
+    .label(CLIENT_CONTACTS),
+    exists()
+    .where(
+        CustomAttributeValue.workspace_id == _WORKSPACE_ID,
+        CustomAttributeValue.entity_type == CANDIDATE,
+        CustomAttributeValue.entity_id.in_(_CANDIDATE_IDS),
+    )
+    .label(CUSTOM_ATTRIBUTES),
+    exists()
+    .where(
+        LinkedInProfile.workspace_id == _WORKSPACE_ID,
+        LinkedInProfile.candidate_id.in_(_CANDIDATE_IDS),
+    )
+    .label(LINKEDIN_PROFILES),
+    exists()
+    .where(Attachment.workspace_id == _WORKSPACE_ID, Attachment.candidate_id.in_(_CANDIDATE_IDS))
+    .label(ATTACHMENTS),
+    exists()
+    .where(
+        NoteLink.workspace_id == _WORKSPACE_ID,
+        NoteLink.entity_type == CANDIDATE,
+        NoteLink.entity_id.in_(_CANDIDATE_IDS),
+    )
+    .label(NOTES),
+)
 
 
 async def related_families(
@@ -163,54 +288,10 @@ async def related_families(
     no placements, tasks, client contacts, ... and each skipped query saves a round trip."""
     if not candidate_ids:
         return set()
-    probes = {
-        PLACEMENTS: _exists(
-            [Placement.workspace_id == workspace_id, Placement.candidate_id.in_(candidate_ids)]
-        ),
-        TASKS: _exists(
-            [
-                TaskLink.workspace_id == workspace_id,
-                TaskLink.entity_type == CANDIDATE,
-                TaskLink.entity_id.in_(candidate_ids),
-            ]
-        ),
-        WORK_EXPERIENCES: _exists(
-            [
-                WorkExperience.workspace_id == workspace_id,
-                WorkExperience.candidate_id.in_(candidate_ids),
-            ]
-        ),
-        CLIENT_CONTACTS: _exists(
-            [
-                ClientContact.workspace_id == workspace_id,
-                ClientContact.candidate_id.in_(candidate_ids),
-            ]
-        ),
-        CUSTOM_ATTRIBUTES: _exists(
-            [
-                CustomAttributeValue.workspace_id == workspace_id,
-                CustomAttributeValue.entity_type == CANDIDATE,
-                CustomAttributeValue.entity_id.in_(candidate_ids),
-            ]
-        ),
-        LINKEDIN_PROFILES: _exists(
-            [
-                LinkedInProfile.workspace_id == workspace_id,
-                LinkedInProfile.candidate_id.in_(candidate_ids),
-            ]
-        ),
-        ATTACHMENTS: _exists(
-            [Attachment.workspace_id == workspace_id, Attachment.candidate_id.in_(candidate_ids)]
-        ),
-        NOTES: _exists(
-            [
-                NoteLink.workspace_id == workspace_id,
-                NoteLink.entity_type == CANDIDATE,
-                NoteLink.entity_id.in_(candidate_ids),
-            ]
-        ),
-    }
     row = (
-        await session.execute(select(*(probe.label(name) for name, probe in probes.items())))
+        await session.execute(
+            _RELATED_FAMILIES,
+            {"workspace_id": workspace_id, "candidate_ids": list(candidate_ids)},
+        )
     ).one()
-    return {name for name, present in zip(probes, row, strict=True) if present}
+    return {name for name, present in row._mapping.items() if present}

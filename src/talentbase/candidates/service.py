@@ -10,6 +10,7 @@ writes only what really changed, so re-sending stored values is a no-op that kee
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
@@ -22,12 +23,13 @@ from talentbase.api.errors import (
     ONLY_ONE_PRIMARY_ALLOWED,
     TOO_BIG,
     TOO_SMALL,
+    ApiError,
     ErrorItem,
     NotFound,
     ValidationFailed,
 )
 from talentbase.api.pagination import CursorQuery
-from talentbase.candidates import repository, view
+from talentbase.candidates import etags, repository, view
 from talentbase.candidates.models import Candidate
 from talentbase.candidates.schemas import (
     CandidateCreate,
@@ -49,6 +51,10 @@ from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.custom_attributes.values import ValueProblem, normalize_value
 from talentbase.db.base import new_id
 from talentbase.db.types import after, utcnow
+from talentbase.history import context as write_context
+from talentbase.history import fields as history_fields
+from talentbase.history import service as history
+from talentbase.history.context import ACTING_USER_HEADER
 from talentbase.users import repository as users
 from talentbase.users.models import User
 from talentbase.work_history import repository as work_history
@@ -150,10 +156,15 @@ def normalize_phones(
     ]
 
 
+def social_media_key(url: str) -> str:
+    """The form in which social media URLs are compared: case and a trailing slash aside."""
+    return url.casefold().rstrip("/")
+
+
 def normalize_social_media(items: list[SocialMediaIn], errors: FieldErrors) -> list[dict[str, Any]]:
-    """Stored social media items; the same URL twice (case and trailing slash aside) is refused."""
+    """Stored social media items; the same URL twice (``social_media_key``) is refused."""
     _duplicates(
-        [item.url.casefold().rstrip("/") for item in items],
+        [social_media_key(item.url) for item in items],
         "socialMedia.{index}.url",
         "URL",
         errors,
@@ -262,8 +273,8 @@ async def _resolve(
     phone_region: str | None,
 ) -> tuple[dict[str, Any], dict[str, User]]:
     """The candidate columns the body sets, normalised, and the users it names (loaded to check
-    them); raises ``ValidationFailed`` naming every bad field. ``current`` is the stored
-    candidate (None on create)."""
+    them, with the acting user of ``x-on-behalf-of``); raises ``ValidationFailed`` naming every
+    bad field. ``current`` is the stored candidate (None on create)."""
     sent = body.model_fields_set
     errors = FieldErrors()
     values: dict[str, Any] = {}
@@ -313,14 +324,38 @@ async def _resolve(
         )
         if values.get(column) is not None
     }
+    acting_user_id = write_context.acting_user_id()
+    if acting_user_id is not None:
+        # checked with the users the body names (one query); the history reads it from the
+        # session then
+        references[ACTING_USER_HEADER] = acting_user_id
     found: dict[str, User] = {}
     if references:
         found = await users.by_ids(session, workspace_id, references.values())
         for path, user_id in references.items():
-            if user_id not in found:
+            if user_id in found:
+                continue
+            if path == ACTING_USER_HEADER:
+                errors.items.append(write_context.acting_user_not_found(user_id))
+            else:
                 errors.add(NOT_FOUND, path, f"No user {user_id} in this workspace", user_id)
     errors.raise_if_any()
     return values, found
+
+
+@dataclass(frozen=True)
+class CandidateAnswer:
+    """An answer about one candidate: its CandidateView and its current ETag."""
+
+    view: dict[str, Any]
+    etag: str
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """The client's copy is current (``If-None-Match``): a 304 with the ETag, no view."""
+
+    etag: str
 
 
 async def update_candidate(
@@ -330,31 +365,49 @@ async def update_candidate(
     body: CandidatePatch,
     *,
     phone_region: str | None,
-) -> dict[str, Any]:
-    """Applies a PATCH (API.md §2.1) and returns the CandidateView.
+    if_match: str | None = None,
+) -> CandidateAnswer:
+    """Applies a PATCH (API.md §2.1) and returns the CandidateView with the new ETag.
 
     Absent keys leave fields unchanged; only columns whose stored value differs are written, and
-    ``modifiedAt`` moves only when something did. Raises ``NotFound`` (404) and
-    ``ValidationFailed`` (400); nothing is written on failure.
+    ``modifiedAt`` and ``version`` move only when something did; a change is recorded in the
+    history with its field-level diff and emitted as ``candidate.updated``, in this
+    transaction. Raises ``NotFound`` (404), ``PreconditionFailed`` (412: ``If-Match`` does not
+    match, checked under the row lock) and ``ValidationFailed`` (400); nothing is written on
+    failure.
     """
     candidate = await repository.get(session, workspace_id, candidate_id, for_update=True)
     if candidate is None:
-        raise NotFound("Candidate", candidate_id)
+        raise await candidate_not_found(session, workspace_id, candidate_id)
+    etags.check_if_match(candidate, if_match)
     values, named_users = await _resolve(session, workspace_id, body, candidate, phone_region)
     changed = {name: value for name, value in values.items() if getattr(candidate, name) != value}
     if changed:
         for name, value in changed.items():
             setattr(candidate, name, value)
-        candidate.modified_at = after(candidate.modified_at)
+        changes = history_fields.pending_changes(candidate)
+        repository.advance(candidate)
+        await history.record(
+            session,
+            workspace_id=workspace_id,
+            candidate_id=candidate.id,
+            version=candidate.version,
+            at=candidate.modified_at,
+            action=history.UPDATED,
+            changes=changes,
+        )
         await session.flush()
-    return await view.build_view(session, workspace_id, candidate, named_users)
+    view_json = await view.build_view(session, workspace_id, candidate, named_users)
+    return CandidateAnswer(view_json, etags.of(candidate))
 
 
 async def create_candidate(
     session: AsyncSession, workspace_id: str, body: CandidateCreate, *, phone_region: str | None
 ) -> str:
     """Creates a candidate with its education, work experience and custom attribute values
-    (API.md §2.2) and returns its id. Raises ``ValidationFailed`` for any bad field or reference.
+    (API.md §2.2) and returns its id; the creation is recorded in the history (every field set,
+    with the ids of the records made with it) and emitted as ``candidate.created``. Raises
+    ``ValidationFailed`` for any bad field or reference.
     """
     errors = FieldErrors()
     try:
@@ -386,40 +439,65 @@ async def create_candidate(
         avatar_url=body.avatar_url,
         created_at=now,
         modified_at=now,
+        version=1,
         **values,
     )
     repository.add(session, candidate)
     await session.flush()
-    work_history.add_all(
+    records: list[Education | WorkExperience] = [
+        Education(
+            id=new_id(),
+            workspace_id=workspace_id,
+            candidate_id=candidate_id,
+            **education_values(item),
+        )
+        for item in educations
+    ]
+    records += [
+        WorkExperience(
+            id=new_id(),
+            workspace_id=workspace_id,
+            candidate_id=candidate_id,
+            **work_experience_values(item),
+        )
+        for item in experiences
+    ]
+    work_history.add_all(session, records)
+    values_made = [
+        CustomAttributeValue(
+            workspace_id=workspace_id,
+            entity_type="candidate",
+            entity_id=candidate_id,
+            definition_id=attributes[index].attribute_definition_id,
+            value=value,
+            is_filled_by_ai=bool(attributes[index].filled_by_ai),
+        )
+        for index, value in stored_values.items()
+    ]
+    custom_attributes.add_all(session, values_made)
+    changes = history_fields.initial_values(candidate)
+    for name, made in (
+        ("education", [record for record in records if isinstance(record, Education)]),
+        ("workExperiences", [record for record in records if isinstance(record, WorkExperience)]),
+    ):
+        if made:
+            changes[name] = {"before": None, "after": [{"id": record.id} for record in made]}
+    if values_made:
+        changes["customAttributes"] = {
+            "before": None,
+            "after": [
+                {"attributeDefinitionId": value.definition_id, "value": value.value}
+                for value in values_made
+            ],
+        }
+    await history.record(
         session,
-        [
-            Education(
-                workspace_id=workspace_id, candidate_id=candidate_id, **education_values(item)
-            )
-            for item in educations
-        ]
-        + [
-            WorkExperience(
-                workspace_id=workspace_id,
-                candidate_id=candidate_id,
-                **work_experience_values(item),
-            )
-            for item in experiences
-        ],
-    )
-    custom_attributes.add_all(
-        session,
-        [
-            CustomAttributeValue(
-                workspace_id=workspace_id,
-                entity_type="candidate",
-                entity_id=candidate_id,
-                definition_id=attributes[index].attribute_definition_id,
-                value=value,
-                is_filled_by_ai=bool(attributes[index].filled_by_ai),
-            )
-            for index, value in stored_values.items()
-        ],
+        workspace_id=workspace_id,
+        candidate_id=candidate_id,
+        version=candidate.version,
+        at=candidate.modified_at,
+        action=history.CREATED,
+        changes=changes,
     )
     await session.flush()
     return candidate_id
@@ -514,14 +592,47 @@ def work_experience_values(item: WorkExperienceIn) -> dict[str, Any]:
     }
 
 
-async def get_candidate(
+async def candidate_not_found(
     session: AsyncSession, workspace_id: str, candidate_id: str
-) -> dict[str, Any]:
-    """The CandidateView; ``NotFound`` when the id is unknown in this workspace."""
+) -> ApiError:
+    """The 404 for an id that names no candidate of the workspace. For a candidate merged
+    into another (``POST /candidates/{id}/merge``) the body's ``mergedInto`` names the
+    survivor, so a client can follow it."""
+    survivor_id = await repository.merged_into(session, workspace_id, candidate_id)
+    if survivor_id is None:
+        return NotFound("Candidate", candidate_id)
+    return ApiError(
+        404,
+        f"Candidate {candidate_id} was merged into candidate {survivor_id}",
+        extra={"mergedInto": survivor_id},
+    )
+
+
+async def get_candidate(
+    session: AsyncSession,
+    workspace_id: str,
+    candidate_id: str,
+    *,
+    if_none_match: str | None = None,
+) -> CandidateAnswer | NotModified:
+    """The CandidateView and ETag, or ``NotModified`` when ``If-None-Match`` names the current
+    ETag (the view is not even built). ``NotFound`` when the id is unknown in this workspace."""
     candidate = await repository.get(session, workspace_id, candidate_id)
     if candidate is None:
+        raise await candidate_not_found(session, workspace_id, candidate_id)
+    if etags.not_modified(candidate, if_none_match):
+        return NotModified(etags.of(candidate))
+    view_json = await view.build_view(session, workspace_id, candidate)
+    return CandidateAnswer(view_json, etags.of(candidate))
+
+
+async def current_etag(session: AsyncSession, candidate_id: str) -> str:
+    """The ETag of a candidate this request has just read or written (no query: it is in the
+    session), for the routes of other families that answer a CandidateView."""
+    candidate = await repository.loaded(session, candidate_id)
+    if candidate is None:
         raise NotFound("Candidate", candidate_id)
-    return await view.build_view(session, workspace_id, candidate)
+    return etags.of(candidate)
 
 
 async def list_candidates(
@@ -534,9 +645,27 @@ async def list_candidates(
     return {"items": items, "pageInfo": page.page_info()}
 
 
-async def delete_candidate(session: AsyncSession, workspace_id: str, candidate_id: str) -> None:
-    """Deletes the candidate (API.md §2: 204, later GET 404, listed in the deleted feed)."""
+async def delete_candidate(
+    session: AsyncSession, workspace_id: str, candidate_id: str, *, if_match: str | None = None
+) -> None:
+    """Deletes the candidate (API.md §2: 204, later GET 404, listed in the deleted feed); the
+    deletion is the last entry of its history (which outlives it) and emits
+    ``candidate.deleted``. ``NotFound`` (404); ``PreconditionFailed`` (412) when ``If-Match``
+    does not match, checked under the row lock."""
     candidate = await repository.get(session, workspace_id, candidate_id, for_update=True)
     if candidate is None:
-        raise NotFound("Candidate", candidate_id)
+        raise await candidate_not_found(session, workspace_id, candidate_id)
+    etags.check_if_match(candidate, if_match)
+    await write_context.acting_user(session, workspace_id)  # a 400 before anything is deleted
+    version, at = candidate.version + 1, after(candidate.modified_at)
     await repository.delete_candidate(session, candidate)
+    await history.record(
+        session,
+        workspace_id=workspace_id,
+        candidate_id=candidate_id,
+        version=version,
+        at=at,
+        action=history.DELETED,
+        changes={},
+    )
+    await session.flush()

@@ -126,3 +126,19 @@ async def list_stages(session: AsyncSession, workspace_id: str) -> list[ClientCo
 def add_stage(session: AsyncSession, stage: ClientContactStage) -> None:
     """Stages a new client contact stage for insertion."""
     session.add(stage)
+
+
+async def of_candidate(
+    session: AsyncSession, workspace_id: str, candidate_id: str
+) -> list[ClientContact]:
+    """The candidate's client-contact roles, oldest first, locked (PostgreSQL) and re-read."""
+    rows = await session.scalars(
+        select(ClientContact)
+        .where(
+            ClientContact.workspace_id == workspace_id, ClientContact.candidate_id == candidate_id
+        )
+        .order_by(ClientContact.created_at, ClientContact.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)

@@ -27,8 +27,11 @@ from talentbase.client_contacts.schemas import (
     StageCreate,
     StageList,
 )
+from talentbase.history.context import write_context
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["client contacts"])
+router = APIRouter(
+    route_class=StrictJSONRoute, tags=["client contacts"], dependencies=[write_context]
+)
 
 
 def _conflict(description: str) -> dict[int | str, dict[str, object]]:

@@ -203,7 +203,12 @@ async def create_contact(
             )
         if "keep_showing_as_candidate" in sent:
             candidate.visible_if_client_contact = body.keep_showing_as_candidate
-        await candidates.touch(session, workspace_id, [candidate.id])
+        await candidates.touch(
+            session,
+            workspace_id,
+            [candidate.id],
+            {"clientContact": {"clientId": company.id, "action": "created"}},
+        )
     else:
         candidate_id = await _new_candidate(session, workspace_id, body, errors, phone_region)
         errors.raise_if_any()
@@ -329,7 +334,9 @@ async def update_contact(
     for name, value in candidate_changes.items():
         setattr(candidate, name, value)
     if role_changes or candidate_changes:
-        await candidates.touch(session, workspace_id, [candidate.id])
+        # the candidate's own fields set above are recorded field by field by ``touch``
+        related = {"clientContact": {"id": contact.id, "action": "updated"}} if role_changes else {}
+        await candidates.touch(session, workspace_id, [candidate.id], related)
         renamed = candidate_changes.keys() & {"first_name", "last_name"}
         for shown_at in locked.values() if renamed else [company]:
             await companies.touch(session, shown_at)

@@ -13,8 +13,9 @@ from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import error_responses
 from talentbase.companies import service
 from talentbase.companies.schemas import ClientCreate, ClientList, ClientPatch, ClientView
+from talentbase.history.context import write_context
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["clients"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["clients"], dependencies=[write_context])
 
 _VIEW: dict[int | str, dict[str, Any]] = {200: {"model": ClientView}}
 

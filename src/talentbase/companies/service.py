@@ -92,7 +92,9 @@ async def update_client(
         await session.flush()
     if changed.keys() & _SHOWN_IN_CANDIDATE_VIEWS:
         showing = await repository.candidates_showing(session, workspace_id, company.id)
-        await candidates.touch(session, workspace_id, showing)
+        await candidates.touch(
+            session, workspace_id, showing, {"client": {"id": company.id, "action": "updated"}}
+        )
     return await _view(session, workspace_id, company)
 
 

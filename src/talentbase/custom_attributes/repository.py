@@ -146,3 +146,31 @@ async def values_of(
         )
     )
     return {value.definition_id: value for value in rows}
+
+
+async def move_values(
+    session: AsyncSession, workspace_id: str, entity_type: str, from_id: str, to_id: str
+) -> list[CustomAttributeValue]:
+    """Moves the values of record ``from_id`` whose definition record ``to_id`` has no value
+    for over to ``to_id`` (a merge: the target's own values win) and returns them, by
+    definition id. The others stay with ``from_id``."""
+    held = select(CustomAttributeValue.definition_id).where(
+        CustomAttributeValue.workspace_id == workspace_id,
+        CustomAttributeValue.entity_type == entity_type,
+        CustomAttributeValue.entity_id == to_id,
+    )
+    rows = await session.scalars(
+        select(CustomAttributeValue)
+        .where(
+            CustomAttributeValue.workspace_id == workspace_id,
+            CustomAttributeValue.entity_type == entity_type,
+            CustomAttributeValue.entity_id == from_id,
+            CustomAttributeValue.definition_id.not_in(held),
+        )
+        .order_by(CustomAttributeValue.definition_id)
+    )
+    moved = list(rows)
+    for value in moved:
+        value.entity_id = to_id
+    await session.flush()
+    return moved

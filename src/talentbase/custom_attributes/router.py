@@ -12,7 +12,7 @@ from talentbase.api.deps import CallerDep, SessionDep
 from talentbase.api.pagination import PageQueryDep
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import ErrorBody, error_responses
-from talentbase.candidates.schemas import CandidateView
+from talentbase.candidates.router import VIEW_RESPONSE, candidate_answer
 from talentbase.custom_attributes import service
 from talentbase.custom_attributes.models import ENTITY_TYPES
 from talentbase.custom_attributes.schemas import (
@@ -22,8 +22,11 @@ from talentbase.custom_attributes.schemas import (
     DefinitionOut,
     ValueSet,
 )
+from talentbase.history.context import write_context
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["custom attributes"])
+router = APIRouter(
+    route_class=StrictJSONRoute, tags=["custom attributes"], dependencies=[write_context]
+)
 
 EntityType = Annotated[
     str,
@@ -95,7 +98,7 @@ async def get_definition(
     "/candidates/{id}/custom-attributes/{definitionId}",
     response_class=JSONResponse,
     summary="Set candidate custom attribute value",
-    responses={200: {"model": CandidateView}, **error_responses(400, 401, 404, 413, 415)},
+    responses={**VIEW_RESPONSE, **error_responses(400, 401, 404, 413, 415)},
 )
 async def set_value(
     id: str,
@@ -105,9 +108,9 @@ async def set_value(
     session: SessionDep,
 ) -> JSONResponse:
     """Sets the candidate's value of one candidate attribute (``{"value": null}`` removes it)
-    and answers the CandidateView."""
+    and answers the CandidateView with its ``ETag``."""
     view = await service.set_value(session, caller.workspace_id, id, definition_id, body)
-    return JSONResponse(view)
+    return await candidate_answer(session, view)
 
 
 @router.put(

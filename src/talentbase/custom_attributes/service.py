@@ -210,17 +210,19 @@ async def _store(
     wanted: Sequence[tuple[CustomAttributeDefinition, Any]],
 ) -> None:
     """Writes each ``(definition, stored form or None)``: None removes. Writes only what
-    differs, and touches the candidate when anything did."""
+    differs, and touches the candidate when anything did (its history gets the values before
+    and after, by definition id)."""
     stored = await repository.values_of(
         session, workspace_id, CANDIDATE, candidate.id, (d.id for d, _ in wanted)
     )
-    changed = False
+    before: dict[str, Any] = {}
     for definition, value in wanted:
         current = stored.get(definition.id)
+        if (current.value if current is not None else None) != value:
+            before[definition.id] = current.value if current is not None else None
         if value is None:
             if current is not None:
                 await repository.delete_value(session, current)
-                changed = True
         elif current is None:
             repository.add(
                 session,
@@ -233,17 +235,26 @@ async def _store(
                     modified_at=utcnow(),
                 ),
             )
-            changed = True
         elif current.value != value:
             current.ai_overridden = current.ai_overridden or current.is_filled_by_ai
             current.is_filled_by_ai = False
             current.ai_fill_ongoing = False
             current.value = value
             current.modified_at = after(current.modified_at)
-            changed = True
-    if changed:
+    if before:
         await session.flush()
-        await candidates.touch(session, workspace_id, [candidate.id])
+        after_values = {definition.id: value for definition, value in wanted}
+        await candidates.touch(
+            session,
+            workspace_id,
+            [candidate.id],
+            {
+                "customAttributes": {
+                    "before": before,
+                    "after": {key: after_values[key] for key in before},
+                }
+            },
+        )
 
 
 async def set_value(

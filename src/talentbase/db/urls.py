@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.engine import URL, make_url
 
 
@@ -39,3 +41,11 @@ def sync_url(raw: str) -> URL:
 def is_sqlite(raw: str) -> bool:
     """Whether the URL names an SQLite database."""
     return _backend(make_url(raw)) == "sqlite"
+
+
+def sqlite_path(raw: str) -> Path | None:
+    """The database file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    if not is_sqlite(raw):
+        return None
+    database = make_url(raw).database
+    return Path(database) if database and database != ":memory:" else None

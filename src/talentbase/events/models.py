@@ -20,7 +20,10 @@ class OutboxEvent(Base):
     also by ``payload.data.version``, as the candidate's row lock serialises its changes."""
 
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_created", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_events_created", "created_at", "id"),
+        Index("ix_outbox_events_fan_out", "fanned_out_at", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     workspace_id: Mapped[str] = mapped_column(
@@ -31,3 +34,6 @@ class OutboxEvent(Base):
     candidate_id: Mapped[str | None] = mapped_column(String(36), default=None)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # set by the webhook worker in the transaction that creates the event's deliveries
+    # (talentbase.webhooks.worker); NULL while the event waits for its fan-out
+    fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

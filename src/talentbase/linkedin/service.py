@@ -52,7 +52,12 @@ async def put_profile(
         else {"headline": profile.headline, "about": profile.about, "skills": profile.skills}
     )
     if values != stored:
-        await candidates.touch(session, workspace_id, [candidate_id])
+        await candidates.touch(
+            session,
+            workspace_id,
+            [candidate_id],
+            {"linkedInProfile": {"action": "created" if profile is None else "updated"}},
+        )
         if profile is None:
             profile = LinkedInProfile(
                 candidate_id=candidate_id, workspace_id=workspace_id, is_diffing=False

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, delete, exists, func, select
+from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
@@ -163,3 +163,73 @@ async def delete_links_to(session: AsyncSession, workspace_id: str, candidate_id
         note.modified_at = after(note.modified_at)
     await session.flush()
     await session.execute(delete(NoteLink).where(condition))
+
+
+async def move_links(
+    session: AsyncSession, workspace_id: str, entity_type: str, from_id: str, to_id: str
+) -> list[str]:
+    """Re-points the links of notes to record ``from_id`` at record ``to_id`` (a merge), but
+    for notes already linked to ``to_id`` (their link to ``from_id`` stays, for its deletion
+    to remove). The moved notes' ``modifiedAt`` moves: what they show changed. Their ids, in
+    id order."""
+    already = select(NoteLink.note_id).where(
+        NoteLink.workspace_id == workspace_id,
+        NoteLink.entity_type == entity_type,
+        NoteLink.entity_id == to_id,
+    )
+    moving = list(
+        await session.scalars(
+            select(Note)
+            .where(
+                Note.workspace_id == workspace_id,
+                Note.id.in_(
+                    select(NoteLink.note_id).where(
+                        NoteLink.workspace_id == workspace_id,
+                        NoteLink.entity_type == entity_type,
+                        NoteLink.entity_id == from_id,
+                        NoteLink.note_id.not_in(already),
+                    )
+                ),
+            )
+            .order_by(Note.id)
+            .with_for_update(key_share=True)
+        )
+    )
+    if not moving:
+        return []
+    for note in moving:
+        note.modified_at = after(note.modified_at)
+    await session.flush()
+    ids = [note.id for note in moving]
+    await session.execute(
+        update(NoteLink)
+        .where(
+            NoteLink.workspace_id == workspace_id,
+            NoteLink.entity_type == entity_type,
+            NoteLink.entity_id == from_id,
+            NoteLink.note_id.in_(ids),
+        )
+        .values(entity_id=to_id)
+        .execution_options(synchronize_session=False)
+    )
+    return ids
+
+
+async def linked_to_candidate(
+    session: AsyncSession, workspace_id: str, candidate_id: str
+) -> list[Note]:
+    """The notes linked to the candidate or to one of its client-contact roles, in id order,
+    locked (PostgreSQL) and re-read."""
+    rows = await session.scalars(
+        select(Note)
+        .where(
+            Note.workspace_id == workspace_id,
+            Note.id.in_(
+                select(NoteLink.note_id).where(_links_to_candidate(workspace_id, candidate_id))
+            ),
+        )
+        .order_by(Note.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)

@@ -11,12 +11,12 @@ from talentbase.api.deps import CallerDep, SessionDep
 from talentbase.api.pagination import CursorQueryDep
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import error_responses
+from talentbase.history.context import ACTING_USER_HEADER, write_context
 from talentbase.notes import service
 from talentbase.notes.repository import NoteFilters
 from talentbase.notes.schemas import NoteCreate, NoteList, NoteOut, NoteSource
-from talentbase.tasks.references import ACTING_USER_HEADER
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["notes"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["notes"], dependencies=[write_context])
 
 ActingUser = Annotated[
     str | None,

@@ -77,6 +77,7 @@ async def create_note(
         session,
         workspace_id,
         (entity_id for _, entity_type, entity_id in wanted if entity_type == CANDIDATE),
+        {"note": {"id": note.id, "action": "created"}},
     )
     return note_json(note, links, targets, {creator.id: creator} if creator else {})
 

@@ -164,3 +164,17 @@ async def current_for_candidates(
     for placement, company in rows:
         result[placement.candidate_id].append((placement, company))
     return result
+
+
+async def of_candidate(
+    session: AsyncSession, workspace_id: str, candidate_id: str
+) -> list[Placement]:
+    """The candidate's placements in id order, locked (PostgreSQL) and re-read."""
+    rows = await session.scalars(
+        select(Placement)
+        .where(Placement.workspace_id == workspace_id, Placement.candidate_id == candidate_id)
+        .order_by(Placement.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)

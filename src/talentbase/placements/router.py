@@ -11,6 +11,7 @@ from talentbase.api.deps import CallerDep, SessionDep
 from talentbase.api.pagination import PageQueryDep, parse_instant
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import error_responses
+from talentbase.history.context import write_context
 from talentbase.placements import service
 from talentbase.placements.repository import PlacementFilters
 from talentbase.placements.schemas import (
@@ -20,7 +21,7 @@ from talentbase.placements.schemas import (
     PlacementPatch,
 )
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["placements"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["placements"], dependencies=[write_context])
 
 
 @router.post(
@@ -108,7 +109,7 @@ async def update_placement(
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Delete placement",
-    responses=error_responses(401, 404),
+    responses=error_responses(400, 401, 404),
 )
 async def delete_placement(id: str, caller: CallerDep, session: SessionDep) -> Response:
     """Deletes the placement: 204, then GET answers 404."""

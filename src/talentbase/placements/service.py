@@ -87,7 +87,12 @@ async def create_placement(
     )
     repository.add(session, placement)
     await session.flush()
-    await candidates.touch(session, workspace_id, [placement.candidate_id])
+    await candidates.touch(
+        session,
+        workspace_id,
+        [placement.candidate_id],
+        {"placement": {"id": placement.id, "action": "created"}},
+    )
     return await _one(session, workspace_id, placement)
 
 
@@ -166,7 +171,12 @@ async def update_placement(
             setattr(placement, column, value)
         placement.modified_at = after(placement.modified_at)
         await session.flush()
-        await candidates.touch(session, workspace_id, [placement.candidate_id])
+        await candidates.touch(
+            session,
+            workspace_id,
+            [placement.candidate_id],
+            {"placement": {"id": placement.id, "action": "updated"}},
+        )
     return await _one(session, workspace_id, placement)
 
 
@@ -175,7 +185,12 @@ async def delete_placement(session: AsyncSession, workspace_id: str, placement_i
     placement = await _locked(session, workspace_id, placement_id)
     candidate_id = placement.candidate_id
     await repository.delete_placement(session, placement)
-    await candidates.touch(session, workspace_id, [candidate_id])
+    await candidates.touch(
+        session,
+        workspace_id,
+        [candidate_id],
+        {"placement": {"id": placement.id, "action": "deleted"}},
+    )
 
 
 async def _one(session: AsyncSession, workspace_id: str, placement: Placement) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from talentbase.api.errors import NOT_FOUND, ErrorItem
 from talentbase.candidates.models import Candidate
 from talentbase.client_contacts.models import ClientContact
 from talentbase.companies.models import Company
+from talentbase.history.context import ACTING_USER_HEADER
 from talentbase.tasks import repository
 from talentbase.users import repository as users
 from talentbase.users.models import User
@@ -31,8 +32,6 @@ CANDIDATE = "candidate"
 CLIENT = "client"
 USER = "user"
 CLIENT_CONTACT = "clientContact"
-
-ACTING_USER_HEADER = "x-on-behalf-of"
 
 
 class LinkInput(Protocol):

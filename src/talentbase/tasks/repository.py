@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, delete, exists, func, select
+from sqlalchemy import ColumnElement, case, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
@@ -199,6 +199,76 @@ async def delete_links_to(session: AsyncSession, workspace_id: str, candidate_id
         task.modified_at = after(task.modified_at)
     await session.flush()
     await session.execute(delete(TaskLink).where(condition))
+
+
+async def move_links(
+    session: AsyncSession, workspace_id: str, entity_type: str, from_id: str, to_id: str
+) -> list[str]:
+    """Re-points the links of tasks to record ``from_id`` at record ``to_id`` (a merge; each
+    link keeps its ``taskLinkId`` and position), but for tasks already linked to ``to_id``
+    (their link to ``from_id`` stays, for its deletion to remove). The moved tasks'
+    ``modifiedAt`` moves: what they show changed. Their ids, in id order."""
+    already = select(TaskLink.task_id).where(
+        TaskLink.workspace_id == workspace_id,
+        TaskLink.entity_type == entity_type,
+        TaskLink.entity_id == to_id,
+    )
+    moving = list(
+        await session.scalars(
+            select(Task)
+            .where(
+                Task.workspace_id == workspace_id,
+                Task.id.in_(
+                    select(TaskLink.task_id).where(
+                        TaskLink.workspace_id == workspace_id,
+                        TaskLink.entity_type == entity_type,
+                        TaskLink.entity_id == from_id,
+                        TaskLink.task_id.not_in(already),
+                    )
+                ),
+            )
+            .order_by(Task.id)
+            .with_for_update(key_share=True)
+        )
+    )
+    if not moving:
+        return []
+    for task in moving:
+        task.modified_at = after(task.modified_at)
+    await session.flush()
+    ids = [task.id for task in moving]
+    await session.execute(
+        update(TaskLink)
+        .where(
+            TaskLink.workspace_id == workspace_id,
+            TaskLink.entity_type == entity_type,
+            TaskLink.entity_id == from_id,
+            TaskLink.task_id.in_(ids),
+        )
+        .values(entity_id=to_id)
+        .execution_options(synchronize_session=False)
+    )
+    return ids
+
+
+async def linked_to_candidate(
+    session: AsyncSession, workspace_id: str, candidate_id: str, *, for_update: bool = False
+) -> list[Task]:
+    """The tasks linked to the candidate or to one of its client-contact roles, in id order;
+    ``for_update`` locks them (PostgreSQL) and re-reads them."""
+    query = (
+        select(Task)
+        .where(
+            Task.workspace_id == workspace_id,
+            Task.id.in_(
+                select(TaskLink.task_id).where(_links_to_candidate(workspace_id, candidate_id))
+            ),
+        )
+        .order_by(Task.id)
+    )
+    if for_update:
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
+    return list(await session.scalars(query))
 
 
 # ---- the records a task or note links to ---------------------------------------------------

@@ -11,12 +11,12 @@ from talentbase.api.deps import CallerDep, SessionDep
 from talentbase.api.pagination import CursorQueryDep
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import error_responses
+from talentbase.history.context import ACTING_USER_HEADER, write_context
 from talentbase.tasks import service
-from talentbase.tasks.references import ACTING_USER_HEADER
 from talentbase.tasks.repository import TaskFilters
 from talentbase.tasks.schemas import TaskCreate, TaskList, TaskOut, TaskPatch
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["tasks"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["tasks"], dependencies=[write_context])
 
 ActingUser = Annotated[
     str | None,

@@ -110,10 +110,14 @@ async def _lock_linked(
 
 
 async def _touch_linked(
-    session: AsyncSession, workspace_id: str, pairs: Iterable[tuple[str, str]]
+    session: AsyncSession,
+    workspace_id: str,
+    pairs: Iterable[tuple[str, str]],
+    related: dict[str, Any],
 ) -> None:
     """Moves ``modifiedAt`` of the linked clients and candidates, whose views show their next
-    task: clients first, as the client routes lock a client before its candidates."""
+    task: clients first, as the client routes lock a client before its candidates. ``related``
+    describes the change for the candidates' history."""
     linked = list(pairs)
     company_ids = {entity_id for entity_type, entity_id in linked if entity_type == CLIENT}
     if company_ids:
@@ -126,6 +130,7 @@ async def _touch_linked(
         session,
         workspace_id,
         (entity_id for entity_type, entity_id in linked if entity_type == CANDIDATE),
+        related,
     )
 
 
@@ -173,7 +178,12 @@ async def create_task(
     ]
     repository.add_links(session, links)
     await session.flush()
-    await _touch_linked(session, workspace_id, ((t, i) for _, t, i in wanted))
+    await _touch_linked(
+        session,
+        workspace_id,
+        ((t, i) for _, t, i in wanted),
+        {"task": {"id": task.id, "action": "created"}},
+    )
     named = {user.id: user for user in (creator, assignee) if user is not None}
     return task_json(task, links, targets, named)
 
@@ -255,7 +265,12 @@ async def update_task(
     if changed:
         task.modified_at = after(task.modified_at)
         await session.flush()
-        await _touch_linked(session, workspace_id, [*before, *(wanted or [])])
+        await _touch_linked(
+            session,
+            workspace_id,
+            [*before, *(wanted or [])],
+            {"task": {"id": task.id, "action": "updated"}},
+        )
     return (await _render(session, workspace_id, [task]))[0]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.db.base import is_id
@@ -24,14 +24,19 @@ async def get(
     return result
 
 
+# built once: every PATCH naming a user and every view showing one runs it
+_BY_IDS = select(User).where(
+    User.workspace_id == bindparam("workspace_id"),
+    User.id.in_(bindparam("user_ids", expanding=True)),
+)
+
+
 async def by_ids(session: AsyncSession, workspace_id: str, ids: Iterable[str]) -> dict[str, User]:
     """Users of the workspace among ``ids``, by id (one query)."""
-    wanted = {id_ for id_ in ids if is_id(id_)}
+    wanted = sorted({id_ for id_ in ids if is_id(id_)})
     if not wanted:
         return {}
-    rows = await session.scalars(
-        select(User).where(User.workspace_id == workspace_id, User.id.in_(wanted))
-    )
+    rows = await session.scalars(_BY_IDS, {"workspace_id": workspace_id, "user_ids": wanted})
     return {user.id: user for user in rows}
 
 

@@ -11,10 +11,11 @@ from talentbase.api.deps import CallerDep, SessionDep
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import error_responses
 from talentbase.candidates.schemas import UserOut
+from talentbase.history.context import write_context
 from talentbase.users import service
 from talentbase.users.schemas import UserCreate, UserList, UserPatch
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["users"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["users"], dependencies=[write_context])
 
 
 @router.post(

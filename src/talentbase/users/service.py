@@ -61,6 +61,7 @@ async def update_user(
             session,
             workspace_id,
             await candidates.ids_showing_user(session, workspace_id, user.id),
+            {"user": {"id": user.id, "action": "updated"}},
         )
     return user_json(user)
 

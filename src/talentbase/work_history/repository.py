@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.companies.models import Company
@@ -16,6 +16,17 @@ from talentbase.work_history.models import Education, WorkExperience
 Record = TypeVar("Record", Education, WorkExperience)
 
 
+# built once: every view of a candidate with work experience runs it (PATCH answers included)
+_EXPERIENCES_FOR_CANDIDATES = (
+    select(WorkExperience, Company)
+    .outerjoin(Company, Company.id == WorkExperience.company_id)
+    .where(
+        WorkExperience.workspace_id == bindparam("workspace_id"),
+        WorkExperience.candidate_id.in_(bindparam("candidate_ids", expanding=True)),
+    )
+)
+
+
 async def experiences_for_candidates(
     session: AsyncSession, workspace_id: str, candidate_ids: Sequence[str]
 ) -> dict[str, list[tuple[WorkExperience, Company | None]]]:
@@ -23,12 +34,8 @@ async def experiences_for_candidates(
     if not candidate_ids:
         return {}
     rows = await session.execute(
-        select(WorkExperience, Company)
-        .outerjoin(Company, Company.id == WorkExperience.company_id)
-        .where(
-            WorkExperience.workspace_id == workspace_id,
-            WorkExperience.candidate_id.in_(candidate_ids),
-        )
+        _EXPERIENCES_FOR_CANDIDATES,
+        {"workspace_id": workspace_id, "candidate_ids": list(candidate_ids)},
     )
     result: dict[str, list[tuple[WorkExperience, Company | None]]] = defaultdict(list)
     for experience, company in rows:
@@ -102,3 +109,24 @@ async def delete_records(
 def add_all(session: AsyncSession, rows: Sequence[WorkExperience | Education]) -> None:
     """Stages new work experience and education rows."""
     session.add_all(rows)
+
+
+async def move_to_candidate(
+    session: AsyncSession, model: type[Record], workspace_id: str, from_id: str, to_id: str
+) -> list[str]:
+    """Gives candidate ``from_id``'s records of one kind to ``to_id``; their ids, in order."""
+    ids = sorted(
+        await session.scalars(
+            select(model.id).where(
+                model.workspace_id == workspace_id, model.candidate_id == from_id
+            )
+        )
+    )
+    if ids:
+        await session.execute(
+            update(model)
+            .where(model.workspace_id == workspace_id, model.id.in_(ids))
+            .values(candidate_id=to_id)
+            .execution_options(synchronize_session=False)
+        )
+    return ids

@@ -12,6 +12,7 @@ from talentbase.api.deps import CallerDep, SessionDep
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import error_responses
 from talentbase.candidates.schemas import EducationIn, WorkExperienceIn
+from talentbase.history.context import write_context
 from talentbase.work_history import service
 from talentbase.work_history.schemas import (
     EducationList,
@@ -20,7 +21,7 @@ from talentbase.work_history.schemas import (
     WorkExperienceOut,
 )
 
-router = APIRouter(route_class=StrictJSONRoute, tags=["work history"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["work history"], dependencies=[write_context])
 
 _EDUCATION_LIST: dict[int | str, dict[str, Any]] = {200: {"model": list[EducationOut]}}
 _EXPERIENCE_LIST: dict[int | str, dict[str, Any]] = {200: {"model": list[WorkExperienceOut]}}
@@ -78,7 +79,7 @@ async def replace_education(
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Delete education",
-    responses=error_responses(401, 404),
+    responses=error_responses(400, 401, 404),
 )
 async def delete_education(
     id: str,
@@ -146,7 +147,7 @@ async def replace_work_experiences(
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Delete work experience",
-    responses=error_responses(401, 404),
+    responses=error_responses(400, 401, 404),
 )
 async def delete_work_experience(
     id: str,

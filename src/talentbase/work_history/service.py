@@ -117,7 +117,9 @@ async def add_record(
     record = kind.model(workspace_id=workspace_id, candidate_id=candidate_id, **kind.values(item))
     repository.add_all(session, [record])
     await session.flush()
-    await candidates.touch(session, workspace_id, [candidate_id])
+    await candidates.touch(
+        session, workspace_id, [candidate_id], {kind.field: {"id": record.id, "action": "created"}}
+    )
     company = (
         await repository.company(session, workspace_id, record.company_id)
         if record.company_id
@@ -203,7 +205,9 @@ async def replace_records(
         await repository.delete_records(session, kind.model, workspace_id, gone)
         repository.add_all(session, added)
         await session.flush()
-        await candidates.touch(session, workspace_id, [candidate_id])
+        await candidates.touch(
+            session, workspace_id, [candidate_id], {kind.field: {"action": "replaced"}}
+        )
     return await _listing(session, workspace_id, candidate_id, kind)
 
 
@@ -221,4 +225,6 @@ async def delete_record(
     if record is None:
         raise NotFound(kind.what.capitalize(), record_id)
     await repository.delete_records(session, kind.model, workspace_id, [record.id])
-    await candidates.touch(session, workspace_id, [candidate_id])
+    await candidates.touch(
+        session, workspace_id, [candidate_id], {kind.field: {"id": record.id, "action": "deleted"}}
+    )

@@ -39,3 +39,13 @@ class ApiKey(Base):
     hash_scheme: Mapped[str] = mapped_column(String(16), default="hmac-sha256")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class ServerSetting(Base):
+    """A value the server keeps about itself (not about a workspace), e.g. the check value of
+    the secret that keys API-key hashes."""
+
+    __tablename__ = "server_settings"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

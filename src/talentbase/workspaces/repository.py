@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.db.base import is_id
-from talentbase.workspaces.models import ApiKey, Workspace
+from talentbase.workspaces.models import ApiKey, ServerSetting, Workspace
 
 
 async def workspace_by_name(session: AsyncSession, name: str) -> Workspace | None:
@@ -20,9 +20,14 @@ async def any_workspace(session: AsyncSession) -> bool:
     return await session.scalar(select(Workspace.id).limit(1)) is not None
 
 
-async def keys_by_prefix(session: AsyncSession, prefix: str) -> list[ApiKey]:
-    """Every key (revoked or not) whose visible prefix is ``prefix``."""
-    return list((await session.scalars(select(ApiKey).where(ApiKey.prefix == prefix))).all())
+# built once: every request runs it
+_KEYS_BY_PREFIXES = select(ApiKey).where(ApiKey.prefix.in_(bindparam("prefixes", expanding=True)))
+
+
+async def keys_by_prefixes(session: AsyncSession, prefixes: set[str]) -> list[ApiKey]:
+    """Every key (revoked or not) whose visible prefix is one of ``prefixes``."""
+    rows = await session.scalars(_KEYS_BY_PREFIXES, {"prefixes": sorted(prefixes)})
+    return list(rows.all())
 
 
 async def list_keys(
@@ -54,3 +59,14 @@ async def key_with_workspace(session: AsyncSession, key_id: str) -> tuple[ApiKey
 def add(session: AsyncSession, row: Workspace | ApiKey) -> None:
     """Stages a new workspace or key for insertion."""
     session.add(row)
+
+
+async def server_setting(session: AsyncSession, name: str) -> str | None:
+    """A server setting's value, if stored."""
+    row = await session.get(ServerSetting, name)
+    return row.value if row is not None else None
+
+
+def set_server_setting(session: AsyncSession, name: str, value: str) -> None:
+    """Stages a new server setting."""
+    session.add(ServerSetting(name=name, value=value))

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.db.types import utcnow
+from talentbase.db.urls import sqlite_path
 from talentbase.settings import Settings
 from talentbase.workspaces import repository
 from talentbase.workspaces.models import ApiKey, Workspace
@@ -48,10 +49,46 @@ def load_server_secret(value: str | None, path: Path) -> bytes:
     return secret
 
 
+SECRET_FILE_NAME = "talentbase.secret"  # noqa: S105 (a file name, not a secret)
+
+
+def secret_file(settings: Settings) -> Path:
+    """Where the server secret lives when ``TALENTBASE_SECRET_KEY`` is unset: the configured
+    file, else beside the SQLite database file (so every command on that database finds the
+    same secret, whatever its working folder), else the working folder."""
+    if settings.secret_key_file is not None:
+        return settings.secret_key_file
+    path = sqlite_path(settings.database_url)
+    return (path.parent if path is not None else Path()) / SECRET_FILE_NAME
+
+
 def key_hasher(settings: Settings) -> KeyHasher:
     """The hasher keyed with the server secret of ``settings`` (``secret_key`` or its file)."""
     value = settings.secret_key.get_secret_value() if settings.secret_key else None
-    return KeyHasher(load_server_secret(value, settings.secret_key_file))
+    return KeyHasher(load_server_secret(value, secret_file(settings)))
+
+
+class SecretMismatch(Exception):
+    """The database's keys were made under another server secret than the one loaded."""
+
+
+_SECRET_CHECK = "server-secret-check"  # noqa: S105 (the name of a setting)
+
+
+async def check_server_secret(session: AsyncSession, hasher: KeyHasher) -> None:
+    """Makes sure ``hasher`` keys this database: the first time, stores a check value (an HMAC
+    of a constant: it reveals nothing of the secret); after that, raises ``SecretMismatch``
+    when the loaded secret gives another value, instead of letting every key fail."""
+    expected = hasher.digest(_SECRET_CHECK)
+    stored = await repository.server_setting(session, _SECRET_CHECK)
+    if stored is None:
+        repository.set_server_setting(session, _SECRET_CHECK, expected)
+        await session.flush()
+    elif not hmac.compare_digest(stored, expected):
+        raise SecretMismatch(
+            "this database's API keys were made under another server secret; run talentbase "
+            "where its secret file is, or set TALENTBASE_SECRET_KEY / TALENTBASE_SECRET_KEY_FILE"
+        )
 
 
 class KeyHasher:
@@ -72,6 +109,19 @@ class KeyHasher:
     def matches(self, key: str, stored: ApiKey) -> bool:
         """Whether ``key`` is the key ``stored`` holds (constant-time comparison)."""
         return hmac.compare_digest(self.digest(key, stored.hash_scheme), stored.key_hash)
+
+
+def key_prefix(secret: str) -> str:
+    """The visible prefix of a key: its first 10 characters (``tb_`` and 7 random ones for a
+    generated key), but never more than a quarter of it, so listing a short chosen key does not
+    give most of it away."""
+    return secret[: min(PREFIX_LENGTH, len(secret) // 4)]
+
+
+def normalize_api_key(value: str) -> str:
+    """The key a header value names: the value without surrounding spaces and tabs (only
+    those: any other character is part of the key, so two spellings never share a key)."""
+    return value.strip(" \t")
 
 
 def generate_key() -> str:
@@ -120,7 +170,7 @@ async def issue_key(
     key = ApiKey(
         workspace_id=workspace.id,
         name=key_name,
-        prefix=secret[:PREFIX_LENGTH],
+        prefix=key_prefix(secret),
         key_hash=hasher.digest(secret),
         hash_scheme=HMAC_SHA256,
     )
@@ -133,7 +183,9 @@ async def find_key(session: AsyncSession, hasher: KeyHasher, secret: str) -> Api
     """The key (revoked or not) that ``secret`` is. Keys are found by their visible prefix and
     every one sharing it is compared in constant time, so timing tells nothing of the hash."""
     found = None
-    for key in await repository.keys_by_prefix(session, secret[:PREFIX_LENGTH]):
+    # keys stored before the quarter rule kept 10 characters
+    prefixes = {key_prefix(secret), secret[:PREFIX_LENGTH]}
+    for key in await repository.keys_by_prefixes(session, prefixes):
         if hasher.matches(secret, key):
             found = key
     return found

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, event
 
 from talentbase.db.engine import apply_sqlite_pragmas
 from talentbase.db.models import metadata
+from talentbase.search.models import include_name
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or ""
@@ -30,6 +31,8 @@ def run_migrations() -> None:
             target_metadata=metadata,
             render_as_batch=is_sqlite,
             compare_type=True,
+            # the search index objects of one database only (FTS5, pg_trgm) are not models
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

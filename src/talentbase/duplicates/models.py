@@ -1,0 +1,126 @@
+"""The identifier table: each candidate's normalised contact identifiers, kept in step with the
+candidate by ORM events, so a duplicate check is one index lookup.
+
+``candidate_identifiers`` holds one row per ``(candidate, kind, value)``
+(``duplicates.identifiers``): the kinds are the contact types (email, phone, linkedin,
+instagram, facebook, x). ``ix_candidate_identifiers_lookup`` on
+``(workspace_id, kind, value, candidate_id)`` answers "who else in this workspace holds these
+identifiers" from the index alone. A row keeps its ``id`` (a duplicate's
+``contactIdentifierId``) for as long as the candidate holds the identifier.
+
+The rows are written by mapper events on ``Candidate``: ``after_insert`` (create), and
+``after_update`` when ``emails``, ``phone_numbers`` or ``social_media`` changed (PATCH, the
+contact identifier route, merge, anonymize): the rows of identifiers no longer held are
+deleted, new ones inserted. A deleted candidate's rows go by their foreign key's cascade. Bulk
+loaders that bypass the ORM (``insert(Candidate)`` with a list) fire no events: they must
+insert ``rows_for(candidate_row)`` into this table themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, delete, event, insert, select
+from sqlalchemy import inspect as inspect_state
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
+
+from talentbase.candidates.models import Candidate
+from talentbase.db.base import Base, new_id
+from talentbase.duplicates.identifiers import MAX_VALUE_BYTES, Identifier, of_lists
+
+# the Candidate attributes the identifiers are made from
+IDENTIFYING_FIELDS = ("emails", "phone_numbers", "social_media")
+
+
+class CandidateIdentifier(Base):
+    """One normalised contact identifier of one candidate (module docstring)."""
+
+    __tablename__ = "candidate_identifiers"
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "kind", "value"),
+        Index("ix_candidate_identifiers_lookup", "workspace_id", "kind", "value", "candidate_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    candidate_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("candidates.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(MAX_VALUE_BYTES))
+
+
+def identifiers_of(candidate: Candidate) -> list[Identifier]:
+    """The identifiers of a loaded candidate."""
+    return of_lists(
+        candidate.emails or [], candidate.phone_numbers or [], candidate.social_media or []
+    )
+
+
+def rows_for(candidate: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ``candidate_identifiers`` rows of a candidate given as its ``candidates`` row (a
+    mapping keyed by column name), for bulk loaders that insert candidates without the ORM."""
+    identifiers = of_lists(
+        candidate.get("emails") or [],
+        candidate.get("phone_numbers") or [],
+        candidate.get("social_media") or [],
+    )
+    return [
+        {
+            "id": new_id(),
+            "workspace_id": candidate["workspace_id"],
+            "candidate_id": candidate["id"],
+            "kind": identifier.kind,
+            "value": identifier.value,
+        }
+        for identifier in identifiers
+    ]
+
+
+def _insert(connection: Connection, target: Candidate, keys: list[tuple[str, str]]) -> None:
+    if keys:
+        connection.execute(
+            insert(CandidateIdentifier),
+            [
+                {
+                    "id": new_id(),
+                    "workspace_id": target.workspace_id,
+                    "candidate_id": target.id,
+                    "kind": kind,
+                    "value": value,
+                }
+                for kind, value in keys
+            ],
+        )
+
+
+@event.listens_for(Candidate, "after_insert")
+def _record_new_candidate(
+    _mapper: Mapper[Candidate], connection: Connection, target: Candidate
+) -> None:
+    _insert(connection, target, [(item.kind, item.value) for item in identifiers_of(target)])
+
+
+@event.listens_for(Candidate, "after_update")
+def _follow_changed_candidate(
+    _mapper: Mapper[Candidate], connection: Connection, target: Candidate
+) -> None:
+    state = inspect_state(target)
+    if not any(state.attrs[name].history.has_changes() for name in IDENTIFYING_FIELDS):
+        return  # e.g. ``touch`` moving modifiedAt, a new name: no identifier changed
+    wanted = [(item.kind, item.value) for item in identifiers_of(target)]
+    stored = {
+        (row.kind, row.value): row.id
+        for row in connection.execute(
+            select(
+                CandidateIdentifier.id, CandidateIdentifier.kind, CandidateIdentifier.value
+            ).where(CandidateIdentifier.candidate_id == target.id)
+        )
+    }
+    keep = set(wanted)
+    gone = [row_id for key, row_id in stored.items() if key not in keep]
+    if gone:
+        connection.execute(delete(CandidateIdentifier).where(CandidateIdentifier.id.in_(gone)))
+    _insert(connection, target, [key for key in wanted if key not in stored])

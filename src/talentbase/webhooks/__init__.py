@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions to candidate events, and the worker that delivers them signed."""
