@@ -754,3 +754,43 @@ async def test_unknown_merged_and_foreign_ids_are_404(
         assert response.json()["mergedInto"] == survivor
 
         assert await ok(await other.get(f"/candidates/{foreign}")) == foreign_before
+
+
+async def test_anonymizing_a_survivor_erases_the_history_of_who_was_merged_into_it(
+    client: httpx.AsyncClient,
+) -> None:
+    survivor = (
+        await client.post("/candidates", json={"firstName": "Sur", "lastName": "Vivor"})
+    ).json()
+    duplicate = (
+        await client.post(
+            "/candidates",
+            json={
+                "firstName": "Dup",
+                "lastName": "Licate",
+                "emails": [{"email": "dup.licate@example.com", "isPrimary": True}],
+            },
+        )
+    ).json()
+    merged = await client.post(f"/candidates/{survivor}/merge", json={"duplicateId": duplicate})
+    assert merged.status_code == 200, merged.text
+    assert (await client.post(f"/candidates/{survivor}/anonymize")).status_code == 200
+    history = await client.get(f"/candidates/{duplicate}/history")
+    assert history.status_code == 200
+    assert "Licate" not in history.text
+    assert "dup.licate@example.com" not in history.text
+
+
+async def test_anonymize_refuses_unknown_keys_and_changes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    candidate = (
+        await client.post("/candidates", json={"firstName": "Keep", "lastName": "Me"})
+    ).json()
+    refused = await client.post(f"/candidates/{candidate}/anonymize", json={"x": 1})
+    assert refused.status_code == 400
+    assert [(e["code"], e["path"]) for e in refused.json()["errors"]] == [
+        ("UNRECOGNIZED_KEYS", "x")
+    ]
+    assert (await client.get(f"/candidates/{candidate}")).json()["name"]["lastName"] == "Me"
+    assert (await client.post(f"/candidates/{candidate}/anonymize", json={})).status_code == 200

@@ -149,9 +149,15 @@ async def anonymize_candidate(
 
     changes = _erase_columns(candidate)
     erased_tasks = await _erase_records(session, workspace_id, candidate, changes)
-    erased_entries = await history.erase_values(
-        session, workspace_id, candidate_id, PERSONAL_FIELDS
-    )
+    # the history of candidates merged into this one is the same person's: erased too
+    erased_entries = 0
+    for person_id in [
+        candidate_id,
+        *await repository.merged_into_survivor(session, workspace_id, candidate_id),
+    ]:
+        erased_entries += await history.erase_values(
+            session, workspace_id, person_id, PERSONAL_FIELDS
+        )
     if erased_entries:
         changes["history"] = {"entries": erased_entries, "action": ANONYMIZED}
     if changes:

@@ -206,6 +206,22 @@ async def merged_into(session: AsyncSession, workspace_id: str, candidate_id: st
     return result
 
 
+async def merged_into_survivor(
+    session: AsyncSession, workspace_id: str, survivor_id: str
+) -> list[str]:
+    """The ids of every candidate merged into ``survivor_id`` (directly or through a chain:
+    tombstones are re-pointed to the living survivor), in id order."""
+    rows = await session.scalars(
+        select(DeletedCandidate.id)
+        .where(
+            DeletedCandidate.workspace_id == workspace_id,
+            DeletedCandidate.merged_into_id == survivor_id,
+        )
+        .order_by(DeletedCandidate.id)
+    )
+    return list(rows)
+
+
 async def mark_merged(
     session: AsyncSession, workspace_id: str, candidate_id: str, survivor_id: str
 ) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from talentbase.api.deps import CallerDep, SessionDep
 from talentbase.api.pagination import CursorQueryDep
 from talentbase.api.routing import StrictJSONRoute
-from talentbase.api.schemas import error_responses
+from talentbase.api.schemas import StrictInput, error_responses
 from talentbase.api.settings_dep import SettingsDep
 from talentbase.candidates import anonymize, merge, service
 from talentbase.candidates.etags import (
@@ -227,6 +227,10 @@ async def merge_candidates(
     return view_answer(answer.view, answer.etag)
 
 
+class AnonymizeBody(StrictInput):
+    """Anonymize takes no options: an empty object (or no body); any key is refused."""
+
+
 @router.post(
     "/candidates/{id}/anonymize",
     response_class=JSONResponse,
@@ -239,7 +243,11 @@ async def merge_candidates(
     },
 )
 async def anonymize_candidate(
-    id: str, caller: CallerDep, session: SessionDep, if_match: IfMatch = None
+    id: str,
+    caller: CallerDep,
+    session: SessionDep,
+    if_match: IfMatch = None,
+    _body: AnonymizeBody | None = None,
 ) -> JSONResponse:
     """Erases the candidate's personal data for good (names become `Anonymized Candidate`;
     contact details, locations, date of birth, gender, nationality, LinkedIn profile,
