@@ -403,12 +403,17 @@ def run_server_measurements(
     base = f"http://127.0.0.1:{port}"
     served = []
     try:
-        for _ in range(300):
+        # ``serve`` migrates first, which on a big database that lacks a new table may take
+        # minutes (a migration fills it for every stored candidate)
+        deadline = time.monotonic() + 3600
+        while True:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start; see {log.name}")
             try:
                 if httpx.get(f"{base}/healthz").status_code == 200:
                     break
             except httpx.TransportError:
-                time.sleep(0.2)
+                time.sleep(0.5)
         with httpx.Client(base_url=base, headers={"x-api-key": KEY}, timeout=60) as http:
             document = http.get("/openapi.json").json()
             for operation in operations(data):
