@@ -6,11 +6,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
 from talentbase.client_contacts.models import ClientContact
+from talentbase.db import links
 from talentbase.db.base import is_id
 from talentbase.db.types import after
 from talentbase.notes.models import Note, NoteLink
@@ -172,47 +173,16 @@ async def move_links(
     for notes already linked to ``to_id`` (their link to ``from_id`` stays, for its deletion
     to remove). The moved notes' ``modifiedAt`` moves: what they show changed. Their ids, in
     id order."""
-    already = select(NoteLink.note_id).where(
-        NoteLink.workspace_id == workspace_id,
-        NoteLink.entity_type == entity_type,
-        NoteLink.entity_id == to_id,
+    return await links.move_links(
+        session,
+        Note,
+        NoteLink,
+        NoteLink.note_id,
+        workspace_id=workspace_id,
+        entity_type=entity_type,
+        from_id=from_id,
+        to_id=to_id,
     )
-    moving = list(
-        await session.scalars(
-            select(Note)
-            .where(
-                Note.workspace_id == workspace_id,
-                Note.id.in_(
-                    select(NoteLink.note_id).where(
-                        NoteLink.workspace_id == workspace_id,
-                        NoteLink.entity_type == entity_type,
-                        NoteLink.entity_id == from_id,
-                        NoteLink.note_id.not_in(already),
-                    )
-                ),
-            )
-            .order_by(Note.id)
-            .with_for_update(key_share=True)
-        )
-    )
-    if not moving:
-        return []
-    for note in moving:
-        note.modified_at = after(note.modified_at)
-    await session.flush()
-    ids = [note.id for note in moving]
-    await session.execute(
-        update(NoteLink)
-        .where(
-            NoteLink.workspace_id == workspace_id,
-            NoteLink.entity_type == entity_type,
-            NoteLink.entity_id == from_id,
-            NoteLink.note_id.in_(ids),
-        )
-        .values(entity_id=to_id)
-        .execution_options(synchronize_session=False)
-    )
-    return ids
 
 
 async def linked_to_candidate(

@@ -8,13 +8,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, case, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
 from talentbase.candidates.models import Candidate
 from talentbase.client_contacts.models import ClientContact
 from talentbase.companies.models import Company
+from talentbase.db import links
 from talentbase.db.base import is_id
 from talentbase.db.types import after
 from talentbase.tasks.models import Task, TaskLink
@@ -208,47 +209,16 @@ async def move_links(
     link keeps its ``taskLinkId`` and position), but for tasks already linked to ``to_id``
     (their link to ``from_id`` stays, for its deletion to remove). The moved tasks'
     ``modifiedAt`` moves: what they show changed. Their ids, in id order."""
-    already = select(TaskLink.task_id).where(
-        TaskLink.workspace_id == workspace_id,
-        TaskLink.entity_type == entity_type,
-        TaskLink.entity_id == to_id,
+    return await links.move_links(
+        session,
+        Task,
+        TaskLink,
+        TaskLink.task_id,
+        workspace_id=workspace_id,
+        entity_type=entity_type,
+        from_id=from_id,
+        to_id=to_id,
     )
-    moving = list(
-        await session.scalars(
-            select(Task)
-            .where(
-                Task.workspace_id == workspace_id,
-                Task.id.in_(
-                    select(TaskLink.task_id).where(
-                        TaskLink.workspace_id == workspace_id,
-                        TaskLink.entity_type == entity_type,
-                        TaskLink.entity_id == from_id,
-                        TaskLink.task_id.not_in(already),
-                    )
-                ),
-            )
-            .order_by(Task.id)
-            .with_for_update(key_share=True)
-        )
-    )
-    if not moving:
-        return []
-    for task in moving:
-        task.modified_at = after(task.modified_at)
-    await session.flush()
-    ids = [task.id for task in moving]
-    await session.execute(
-        update(TaskLink)
-        .where(
-            TaskLink.workspace_id == workspace_id,
-            TaskLink.entity_type == entity_type,
-            TaskLink.entity_id == from_id,
-            TaskLink.task_id.in_(ids),
-        )
-        .values(entity_id=to_id)
-        .execution_options(synchronize_session=False)
-    )
-    return ids
 
 
 async def linked_to_candidate(
