@@ -41,8 +41,7 @@ ATTACHMENTS = "attachments"
 NOTES = "notes"
 
 
-# the statements of ``get``, built once (every GET and PATCH runs one; building a statement
-# costs about as much as running it)
+# the statements of ``get``, built once: every GET and PATCH of a candidate runs one
 _GET = select(Candidate).where(
     Candidate.workspace_id == bindparam("workspace_id"), Candidate.id == bindparam("candidate_id")
 )
