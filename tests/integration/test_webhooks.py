@@ -841,9 +841,11 @@ async def test_several_workers_at_once_send_each_delivery_once(
             for other in others:
                 await other.dispose()
 
-    assert sorted(item.event_id for item in receiver.snapshot()) == sorted(
-        e["id"] for e in expected
-    )
+    # the receiver's port may be one an earlier test's receiver had, and that test's leftover
+    # webhooks still retry there: count this workspace's events only, each exactly once
+    ours = {e["id"] for e in expected}
+    received = [item.event_id for item in receiver.snapshot() if item.event_id in ours]
+    assert sorted(received) == sorted(ours)
     log = await deliveries(http, webhook["id"])
     assert len(log) == len(expected)
     assert {(entry["status"], entry["attempts"]) for entry in log} == {("delivered", 1)}
