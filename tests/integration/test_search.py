@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, event, insert, text, update
 
+from talentbase.api.deps import before_commit, read_only, writes
 from talentbase.candidates.models import Candidate
 from talentbase.db import migrate
 from talentbase.db.engine import Database
@@ -1023,3 +1024,77 @@ def test_the_migration_fills_the_search_table_for_stored_candidates(tmp_path: Pa
         assert len(found) == 1
     finally:
         engine.dispose()
+
+
+# ---- the search's transaction --------------------------------------------------------------
+
+
+@pytest.fixture
+def transactions(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The ``write`` flag of every request transaction opened while the test runs."""
+    opened: list[bool] = []
+    original = database.transaction
+
+    def spy(*, write: bool) -> Any:
+        opened.append(write)
+        return original(write=write)
+
+    monkeypatch.setattr(database, "transaction", spy)
+    return opened
+
+
+async def test_a_search_runs_in_a_read_transaction(world: World, transactions: list[bool]) -> None:
+    body = await _search(world.http, _text("lastName", "equals", "Smith"))
+
+    assert world.keys(body) == ["smith"]
+    # on SQLite a write transaction would wait for, and hold, the one writer's lock
+    assert transactions == [False]
+
+
+async def test_a_search_with_an_idempotency_key_is_replayed(world: World) -> None:
+    request = {"filters": [_text("lastName", "equals", "Smith")]}
+    headers = {"Idempotency-Key": f"search-{uuid.uuid4()}"}
+
+    first = await world.http.post("/candidates/_search", json=request, headers=headers)
+    replay = await world.http.post("/candidates/_search", json=request, headers=headers)
+
+    assert first.status_code == replay.status_code == 200, first.text
+    assert replay.json() == first.json()
+    assert world.keys(first.json()) == ["smith"]
+
+
+def test_a_read_only_route_writes_only_when_a_layer_around_it_must() -> None:
+    async def plain() -> None: ...
+
+    @read_only
+    async def search() -> None: ...
+
+    def scope(method: str, endpoint: Any, *hooks: Any) -> dict[str, Any]:
+        built: dict[str, Any] = {"type": "http", "method": method, "endpoint": endpoint}
+        before_commit(built).extend(hooks)
+        return built
+
+    async def claim(_session: Any) -> None: ...
+
+    assert writes(scope("POST", plain)) is True
+    assert writes(scope("PATCH", plain)) is True
+    assert writes(scope("GET", plain)) is False
+    assert writes(scope("POST", search)) is False
+    # an Idempotency-Key's claim is written in the request's own transaction
+    assert writes(scope("POST", search, claim)) is True
+    assert writes(scope("GET", search, claim)) is False
+
+
+@pytest.mark.skipif(backend() != "sqlite", reason="SQLite's single-writer lock")
+async def test_a_search_answers_while_another_process_holds_the_sqlite_write_lock(
+    world: World, database: Database
+) -> None:
+    writer = create_engine(sync_url(database.url)).connect()
+    try:
+        writer.exec_driver_sql("BEGIN IMMEDIATE")  # as a writer in another worker process
+        body = await _search(world.http, _text("lastName", "equals", "Smith"))
+    finally:
+        writer.rollback()
+        writer.close()
+
+    assert world.keys(body) == ["smith"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
@@ -18,6 +18,19 @@ from talentbase.db.engine import Database
 from talentbase.workspaces import service as workspaces
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READ_ONLY = "_talentbase_read_only"
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def read_only(endpoint: Endpoint) -> Endpoint:
+    """Marks a route that writes nothing although its method is not safe (``POST
+    /candidates/_search``): its request runs in a read transaction (on SQLite it neither waits
+    for nor holds the write lock), unless a layer around it registered a ``before_commit``
+    callback that writes (an ``Idempotency-Key``'s claim)."""
+    setattr(endpoint, _READ_ONLY, True)
+    return endpoint
+
 
 api_key_header = APIKeyHeader(
     name="x-api-key",
@@ -40,12 +53,20 @@ def before_commit(scope: Scope) -> list[BeforeCommit]:
     return hooks
 
 
+def writes(scope: Scope) -> bool:
+    """Whether the request's transaction is a write transaction: for every method but GET,
+    HEAD and OPTIONS, except on a ``read_only`` route with no ``before_commit`` callback."""
+    if scope["method"] in _SAFE_METHODS:
+        return False
+    return not getattr(scope.get("endpoint"), _READ_ONLY, False) or bool(before_commit(scope))
+
+
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed when the handler returns (before the answer is
     sent), rolled back on any error, so a failed request writes nothing (API.md §1). The
     ``before_commit`` callbacks run on it just before the commit."""
     database: Database = request.app.state.database
-    async with database.transaction(write=request.method not in _SAFE_METHODS) as session:
+    async with database.transaction(write=writes(request.scope)) as session:
         yield session
         for hook in before_commit(request.scope):
             await hook(session)

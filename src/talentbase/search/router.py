@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from talentbase.api.deps import CallerDep, SessionDep
+from talentbase.api.deps import CallerDep, SessionDep, read_only
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import error_responses
 from talentbase.search import service
@@ -25,6 +25,7 @@ DEFAULT_PEOPLE = 25
     summary="Search candidates",
     responses={200: {"model": CandidateSearchPage}, **error_responses(400, 401, 413, 415)},
 )
+@read_only
 async def search_candidates(
     body: CandidateSearchBody, caller: CallerDep, session: SessionDep
 ) -> JSONResponse:
