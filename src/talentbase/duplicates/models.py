@@ -11,9 +11,11 @@ identifiers" from the index alone. A row keeps its ``id`` (a duplicate's
 The rows are written by mapper events on ``Candidate``: ``after_insert`` (create), and
 ``after_update`` when ``emails``, ``phone_numbers`` or ``social_media`` changed (PATCH, the
 contact identifier route, merge, anonymize): the rows of identifiers no longer held are
-deleted, new ones inserted. A deleted candidate's rows go by their foreign key's cascade. Bulk
-loaders that bypass the ORM (``insert(Candidate)`` with a list) fire no events: they must
-insert ``rows_for(candidate_row)`` into this table themselves.
+deleted, new ones inserted. What was held is worked out from the values the change replaced
+(no statement on the PATCH path; issue 7), read from the table only when they were not
+loaded. A deleted candidate's rows go by their foreign key's cascade. Bulk loaders that bypass
+the ORM (``insert(Candidate)`` with a list) fire no events: they must insert
+``rows_for(candidate_row)`` into this table themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +23,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, delete, event, insert, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    delete,
+    event,
+    insert,
+    select,
+    tuple_,
+)
 from sqlalchemy import inspect as inspect_state
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
@@ -103,6 +115,20 @@ def _record_new_candidate(
     _insert(connection, target, [(item.kind, item.value) for item in identifiers_of(target)])
 
 
+def _before_update(target: Candidate) -> list[tuple[str, str]] | None:
+    """The identifiers the candidate held before this flush, from the ORM's attribute history
+    (the loaded values it replaces); None when one of them was not loaded."""
+    state = inspect_state(target)
+    lists: list[list[dict[str, Any]]] = []
+    for name in IDENTIFYING_FIELDS:
+        history = state.attrs[name].history
+        before = history.deleted or history.unchanged
+        if not before:
+            return None
+        lists.append(before[0] or [])
+    return [(item.kind, item.value) for item in of_lists(*lists)]
+
+
 @event.listens_for(Candidate, "after_update")
 def _follow_changed_candidate(
     _mapper: Mapper[Candidate], connection: Connection, target: Candidate
@@ -111,16 +137,24 @@ def _follow_changed_candidate(
     if not any(state.attrs[name].history.has_changes() for name in IDENTIFYING_FIELDS):
         return  # e.g. ``touch`` moving modifiedAt, a new name: no identifier changed
     wanted = [(item.kind, item.value) for item in identifiers_of(target)]
-    stored = {
-        (row.kind, row.value): row.id
-        for row in connection.execute(
-            select(
-                CandidateIdentifier.id, CandidateIdentifier.kind, CandidateIdentifier.value
-            ).where(CandidateIdentifier.candidate_id == target.id)
-        )
-    }
-    keep = set(wanted)
-    gone = [row_id for key, row_id in stored.items() if key not in keep]
+    stored = _before_update(target)
+    if stored is None:
+        stored = [
+            (row.kind, row.value)
+            for row in connection.execute(
+                select(CandidateIdentifier.kind, CandidateIdentifier.value).where(
+                    CandidateIdentifier.candidate_id == target.id
+                )
+            )
+        ]
+    keep, held = set(wanted), set(stored)
+    gone = [key for key in stored if key not in keep]
     if gone:
-        connection.execute(delete(CandidateIdentifier).where(CandidateIdentifier.id.in_(gone)))
-    _insert(connection, target, [key for key in wanted if key not in stored])
+        # the rows kept keep their ids (a duplicate's ``contactIdentifierId``)
+        connection.execute(
+            delete(CandidateIdentifier).where(
+                CandidateIdentifier.candidate_id == target.id,
+                tuple_(CandidateIdentifier.kind, CandidateIdentifier.value).in_(gone),
+            )
+        )
+    _insert(connection, target, [key for key in wanted if key not in held])
