@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,6 +32,7 @@ from talentbase.events.models import OutboxEvent
 from talentbase.events.outbox import emit
 from talentbase.settings import Settings
 from talentbase.webhooks import signing
+from talentbase.webhooks import worker as worker_module
 from talentbase.webhooks.models import Webhook
 from talentbase.webhooks.worker import WebhookWorker, retry_delay
 from tests.conftest import NewKey, create_candidate, make_client, workspace_id_of
@@ -517,6 +519,62 @@ def test_default_settings_retry_for_12_hours_with_a_10_second_timeout() -> None:
     assert settings.webhook_backoff_max_seconds == 3600
     with pytest.raises(ValueError, match="longer than webhook_timeout_seconds"):
         Settings(webhook_timeout_seconds=10, webhook_lease_seconds=5)
+
+
+class _CannedWorker(WebhookWorker):
+    """A worker whose fan-out and claim answer canned sizes, to see how it paces its rounds."""
+
+    def __init__(self, database: Database, fanned: int, claimed: int, concurrency: int) -> None:
+        super().__init__(database, Settings(webhook_concurrency=concurrency))
+        self.fanned, self.claimed = fanned, claimed
+
+    async def fan_out(self) -> int:
+        return self.fanned
+
+    async def claim(self, limit: int) -> tuple[str, list[Any]]:
+        return "token", []  # nothing to deliver: only the count matters to the pacing
+
+    async def round_is_full(self) -> bool:
+        async with httpx.AsyncClient() as http:
+            if self.claimed:
+                self.claim = self._claim_canned  # type: ignore[method-assign]
+            return await self._round(http, set())
+
+    async def _claim_canned(self, limit: int) -> tuple[str, list[Any]]:
+        return "token", [None] * min(self.claimed, limit)
+
+
+@pytest.mark.parametrize(
+    ("fanned", "claimed", "concurrency", "full"),
+    [
+        (0, 0, 10, False),  # idle
+        (1, 0, 10, False),  # a trickle of writes: wait for the poll interval, take a batch
+        (199, 0, 10, False),
+        (worker_module.FAN_OUT_BATCH, 0, 10, True),  # a full fan-out batch: more is waiting
+        (0, 10, 10, True),  # every free delivery slot filled: more may be due
+        (0, 3, 10, False),
+    ],
+)
+async def test_the_worker_loops_at_once_only_after_a_full_batch(
+    fanned: int,
+    claimed: int,
+    concurrency: int,
+    full: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(WebhookWorker, "_deliver", _no_delivery)
+    # never connected to: the canned answers stand in for every statement
+    unused = Database(f"sqlite:///{tmp_path / 'unused.db'}")
+    canned = _CannedWorker(unused, fanned, claimed, concurrency)
+    try:
+        assert await canned.round_is_full() is full
+    finally:
+        await canned.database.dispose()
+
+
+async def _no_delivery(*_args: Any) -> None:
+    return None
 
 
 # ---- delivery ----------------------------------------------------------------------------------
