@@ -10,7 +10,9 @@ and p99 latency of:
 
 - ``list first`` / ``list middle`` / ``list last``: ``GET /candidates?limit=50`` at the start of
   the walk, with cursors at half way and at the last page (20 cursors around each position);
-- ``search name``: ``POST /candidates/_search``, ``candidate.lastName`` equals a seeded name;
+- ``search name``: ``POST /candidates/_search``, ``candidate.lastName`` equals a seeded name
+  (a common name has ~100 times the matches at 1M that it has at 10k, each counted and sorted);
+- ``search email``: ``candidate.email`` equals a seeded address (one match at every size);
 - ``search free text``: ``candidate.any`` contains a seeded first and last name;
 - ``search date range``: ``candidate.createdAt`` between two instants about 50 candidates apart;
 - ``search people``: ``GET /search/people`` by full name, reversed name, email prefix, the last
@@ -241,6 +243,26 @@ def operations(data: dict[str, Any]) -> list[Operation]:
                                 "operator": "equals",
                                 "path": "candidate.lastName",
                                 "value": person.last_name,
+                            }
+                        ]
+                    }
+                }
+                for person in people
+            ],
+        ),
+        Operation(
+            "search email",
+            "POST",
+            search,
+            [
+                {
+                    "json": {
+                        "filters": [
+                            {
+                                "type": "text",
+                                "operator": "equals",
+                                "path": "candidate.email",
+                                "value": person.emails[0]["email"],
                             }
                         ]
                     }
