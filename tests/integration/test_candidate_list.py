@@ -166,6 +166,37 @@ async def test_modified_since_and_until_are_inclusive(
     assert ids == by_day[:2]
 
 
+async def test_bounds_finer_than_a_millisecond_keep_their_meaning(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    workspace_id = await _workspace_of(database, await create_candidate(client))
+    moment = datetime(2024, 3, 1, 12, 0, 44, 242_000, tzinfo=UTC)  # stored to the millisecond
+    async with database.transaction(write=True) as session:
+        row = Candidate(
+            workspace_id=workspace_id,
+            first_name="Fine",
+            last_name="Grained",
+            created_at=moment,
+            modified_at=moment,
+        )
+        session.add(row)
+        await session.flush()
+        stored = row.id
+
+    async def answered(**params: str) -> bool:
+        ids, _ = await _walk(client, limit=50, params=params)
+        return stored in ids
+
+    # it was modified before 44.2421 (and before 44.2429): not "since" either of them
+    assert not await answered(modifiedSince="2024-03-01T12:00:44.2421Z")
+    assert not await answered(modifiedSince="2024-03-01T12:00:44.242999+00:00")
+    assert await answered(modifiedSince="2024-03-01T12:00:44.2420000Z")
+    assert await answered(modifiedSince="2024-03-01T12:00:44.242Z")
+    # ... and it is "until" them
+    assert await answered(modifiedUntil="2024-03-01T12:00:44.2421Z")
+    assert not await answered(modifiedUntil="2024-03-01T12:00:44.2419Z")
+
+
 @pytest.mark.parametrize(
     ("params", "code", "path"),
     [

@@ -15,8 +15,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -77,17 +78,27 @@ def decode_cursor(value: str) -> CursorPosition:
     return CursorPosition(moment, id_)
 
 
-def parse_instant(value: str | None, parameter: str) -> datetime | None:
+_SUB_MILLISECOND = re.compile(r"\.\d{3}\d*[1-9]")
+
+
+def parse_instant(value: str | None, parameter: str, *, lower: bool = False) -> datetime | None:
     """A query parameter's ISO 8601 date-time (with ``Z`` or an offset) as UTC, or None.
-    Raises ``ValidationFailed`` naming ``parameter``."""
+
+    Times are stored to the millisecond; a bound finer than that is cut to its millisecond,
+    except a ``lower`` (inclusive) bound, which goes up to the next one: ``modifiedSince`` at
+    ``…44.2421Z`` must not answer a row of ``…44.242Z``. Raises ``ValidationFailed`` naming
+    ``parameter``."""
     if value is None:
         return None
     try:
-        return rules.utc_datetime(value)
+        moment = rules.utc_datetime(value)
     except PydanticCustomError as error:
         raise ValidationFailed(
             [ErrorItem(INVALID_STRING, parameter, error.message(), value[:200])]
         ) from None
+    if lower and _SUB_MILLISECOND.search(value):
+        moment += timedelta(milliseconds=1)
+    return moment
 
 
 @dataclass(frozen=True)
@@ -136,7 +147,7 @@ async def _cursor_query(
     return CursorQuery(
         limit=limit,
         after=decode_cursor(cursor) if cursor is not None else None,
-        modified_since=parse_instant(modified_since, "modifiedSince"),
+        modified_since=parse_instant(modified_since, "modifiedSince", lower=True),
         modified_until=parse_instant(modified_until, "modifiedUntil"),
     )
 

@@ -51,7 +51,7 @@ async def list_deleted_candidates(
     query = CursorQuery(
         limit=limit,
         after=decode_cursor(cursor) if cursor is not None else None,
-        modified_since=parse_instant(since, "since"),
+        modified_since=parse_instant(since, "since", lower=True),
         modified_until=None,
     )
     return JSONResponse(await service.deleted_candidates(session, caller.workspace_id, query))

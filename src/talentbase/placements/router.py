@@ -74,7 +74,7 @@ async def list_placements(
     filters = PlacementFilters(
         company_id=company_id,
         candidate_id=candidate_id,
-        modified_since=parse_instant(modified_since, "modifiedSince"),
+        modified_since=parse_instant(modified_since, "modifiedSince", lower=True),
         modified_until=parse_instant(modified_until, "modifiedUntil"),
     )
     return JSONResponse(await service.list_placements(session, caller.workspace_id, filters, query))
