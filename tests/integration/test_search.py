@@ -1098,3 +1098,16 @@ async def test_a_search_answers_while_another_process_holds_the_sqlite_write_loc
         writer.close()
 
     assert world.keys(body) == ["smith"]
+
+
+async def test_an_unknown_path_is_answered_with_every_path_there_is(world: World) -> None:
+    response = await world.http.post(
+        "/candidates/_search", json={"filters": [_text("candidate.nickname", "equals", "x")]}
+    )
+
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert (error["code"], error["path"]) == ("INVALID_ENUM_VALUE", "filters.0.path")
+    assert not error["message"].endswith("…")  # not cut at the 200 characters a message keeps
+    for name in ("any", "firstName", "email", "phoneNumber", "nationality", "modifiedAt"):
+        assert name in error["message"]

@@ -327,8 +327,10 @@ def _filter(item: SearchFilter, definitions: dict[str, CustomAttributeDefinition
         raise _Bad(
             INVALID_ENUM_VALUE,
             "path",
-            f"Unknown path; expected one of: {_listing(tuple(NATIVE_PATHS))}, or the id of a "
-            "candidate custom attribute definition",
+            # short enough for the 200 characters a message keeps (api.errors.MAX_ECHO)
+            "Unknown path; expected candidate.{"
+            + ", ".join(name.removeprefix("candidate.") for name in NATIVE_PATHS)
+            + "} or the id of a candidate custom attribute definition",
             path[:200],
         )
     definition = definitions.get(path)
