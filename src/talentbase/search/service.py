@@ -92,6 +92,8 @@ class _Native:
     field: str
 
 
+NOTHING_TO_LOOK_FOR = "Nothing to look for: only spaces and punctuation"
+
 NATIVE_PATHS = {
     FREE_TEXT: _Native("text", ("contains",), "any"),
     "candidate.firstName": _Native("text", TEXT_OPERATORS, "first_name"),
@@ -252,7 +254,7 @@ def _native(spec: _Native, operator: str, value: Any) -> Criterion:
     if spec.field == "any":
         terms = query_terms(_string(value))
         if not terms:
-            raise _Bad(TOO_SMALL, "value", "Nothing to look for: no letters or digits", value)
+            raise _Bad(TOO_SMALL, "value", NOTHING_TO_LOOK_FOR, value)
         return FreeText(tuple(terms))
     if spec.field == "phones":
         return TextField("phones", positive, _phone_digits(value), negate)
@@ -425,8 +427,6 @@ async def search_people(
     punctuation or spaces) → 400 at ``query``."""
     terms = query_terms(query)
     if not terms:
-        raise ValidationFailed(
-            [ErrorItem(INVALID_STRING, "query", "Nothing to look for: no letters or digits", query)]
-        )
+        raise ValidationFailed([ErrorItem(INVALID_STRING, "query", NOTHING_TO_LOOK_FOR, query)])
     found = await repository.find_people(session, workspace_id, terms, limit)
     return {"items": [person_json(candidate) for candidate in found]}
