@@ -42,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -216,6 +217,23 @@ def operations(data: dict[str, Any]) -> list[Operation]:
             phones = [item["e164"] for item in person.phone_numbers]
             people_queries.append(phones[0][-6:] if phones else person.last_name)
     search = "/candidates/_search"
+
+    def text_search(
+        name: str, operator: str, path: str, value: Callable[[Candidate], str]
+    ) -> Operation:
+        """``_search`` with one text filter, its value taken from each seeded person."""
+        requests = [
+            {
+                "json": {
+                    "filters": [
+                        {"type": "text", "operator": operator, "path": path, "value": value(p)}
+                    ]
+                }
+            }
+            for p in people
+        ]
+        return Operation(name, "POST", search, requests)
+
     return [
         Operation("list first", "GET", "/candidates", [{"params": {"limit": LIMIT}}]),
         Operation(
@@ -230,65 +248,13 @@ def operations(data: dict[str, Any]) -> list[Operation]:
             "/candidates",
             [{"params": {"limit": LIMIT, "cursor": cursor}} for cursor in data["last"]],
         ),
-        Operation(
-            "search name",
-            "POST",
-            search,
-            [
-                {
-                    "json": {
-                        "filters": [
-                            {
-                                "type": "text",
-                                "operator": "equals",
-                                "path": "candidate.lastName",
-                                "value": person.last_name,
-                            }
-                        ]
-                    }
-                }
-                for person in people
-            ],
-        ),
-        Operation(
-            "search email",
-            "POST",
-            search,
-            [
-                {
-                    "json": {
-                        "filters": [
-                            {
-                                "type": "text",
-                                "operator": "equals",
-                                "path": "candidate.email",
-                                "value": person.emails[0]["email"],
-                            }
-                        ]
-                    }
-                }
-                for person in people
-            ],
-        ),
-        Operation(
+        text_search("search name", "equals", "candidate.lastName", lambda p: p.last_name),
+        text_search("search email", "equals", "candidate.email", lambda p: p.emails[0]["email"]),
+        text_search(
             "search free text",
-            "POST",
-            search,
-            [
-                {
-                    "json": {
-                        "filters": [
-                            {
-                                "type": "text",
-                                "operator": "contains",
-                                "path": "candidate.any",
-                                "value": f"{person.first_name} {person.last_name}",
-                            }
-                        ]
-                    }
-                }
-                for person in people
-            ],
+            "contains",
+            "candidate.any",
+            lambda p: f"{p.first_name} {p.last_name}",
         ),
         Operation(
             "search date range",
