@@ -12,47 +12,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import time
-from typing import Any
 
 import httpx
+from seed_body import seed_body
 
 KEY = "bench-key-0123456789abcdef"
-BODY: dict[str, Any] = {
-    "firstName": "John",
-    "middleName": "William",
-    "lastName": "Doe",
-    "secondLastName": "Garcia",
-    "compensation": {"currency": "USD", "totalCompensation": 100000, "baseCompensation": 80000},
-    "languages": [{"language": "English", "fluency": "Native or bilingual proficiency"}],
-    "gender": "male",
-    "nationality": ["Afghan"],
-    "status": ["actively_looking"],
-    "acquisitionSource": "manual",
-    "locations": [
-        {
-            "type": "primary_home",
-            "street1": "Keizersgracht 123",
-            "postalCode": "1015 CJ",
-            "city": "Amsterdam",
-            "country": "NL",
-            "latitude": 52.37,
-            "longitude": 4.89,
-        }
-    ],
-    "socialMedia": [{"url": "https://www.linkedin.com/in/john-doe", "type": "LINKEDIN"}],
-    "emails": [{"purpose": "personal", "email": "jsmith@example.com", "isPrimary": True}],
-    "phoneNumbers": [{"purpose": "personal", "phoneNumber": "+31612345678"}],
-    "visibleIfClientContact": True,
-    "dateOfBirth": "1990-05-15",
-    "lastInteractionAt": "2024-01-15T14:30:00.000Z",
-}
 
 
 def free_port() -> int:
@@ -65,13 +35,10 @@ def free_port() -> int:
 async def worker(
     http: httpx.AsyncClient, candidate_id: str, user_id: str, count: int, out: list[float]
 ) -> None:
-    bodies = []
-    for name in ("John", "Johan"):
-        body = copy.deepcopy(BODY)
-        body["firstName"] = name
-        body["mainContact"] = {"userId": user_id}
-        body["lastInteractionWithId"] = user_id
-        bodies.append(body)
+    bodies = [
+        seed_body(firstName=name, mainContact={"userId": user_id}, lastInteractionWithId=user_id)
+        for name in ("John", "Johan")
+    ]
     for index in range(count):
         started = time.perf_counter()
         response = await http.patch(f"/candidates/{candidate_id}", json=bodies[index % 2])

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from seed_body import seed_body
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -44,37 +45,11 @@ KEY = "tb_bench-key-0123456789abcdef0123"
 WORKSPACE = "bench"
 SECRET = "bench-server-secret"
 
-FULL_BODY: dict[str, Any] = {
-    "firstName": "John",
-    "middleName": "@@NAME@@",
-    "lastName": "Doe",
-    "secondLastName": "Garcia",
-    "compensation": {"currency": "USD", "totalCompensation": 100000, "baseCompensation": 80000},
-    "mainContact": {"userId": "@@MAIN@@"},
-    "languages": [{"language": "English", "fluency": "Native or bilingual proficiency"}],
-    "gender": "male",
-    "nationality": ["Afghan"],
-    "status": ["actively_looking"],
-    "acquisitionSource": "manual",
-    "locations": [
-        {
-            "type": "primary_home",
-            "street1": "Keizersgracht 123",
-            "postalCode": "1015 CJ",
-            "city": "Amsterdam",
-            "country": "NL",
-            "latitude": 52.37,
-            "longitude": 4.89,
-        }
-    ],
-    "socialMedia": [{"url": "https://www.linkedin.com/in/john-doe", "type": "LINKEDIN"}],
-    "emails": [{"purpose": "personal", "email": "jsmith@example.com", "isPrimary": True}],
-    "phoneNumbers": [{"purpose": "personal", "phoneNumber": "+31612345678"}],
-    "visibleIfClientContact": True,
-    "dateOfBirth": "1990-05-15",
-    "lastInteractionAt": "2024-01-15T14:30:00.000Z",
-    "lastInteractionWithId": "@@OTHER@@",
-}
+FULL_BODY: dict[str, Any] = seed_body(
+    middleName="@@NAME@@",
+    mainContact={"userId": "@@MAIN@@"},
+    lastInteractionWithId="@@OTHER@@",
+)
 
 LUA_COMMON = r"""
 local ids = {}

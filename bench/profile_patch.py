@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import os
 import time
 import uuid
@@ -25,6 +24,7 @@ from typing import Any
 
 import httpx
 from pyinstrument import Profiler
+from seed_body import seed_body
 from sqlalchemy import event
 
 from talentbase.app import create_app
@@ -34,35 +34,6 @@ from talentbase.settings import Settings
 from talentbase.workspaces import service as workspaces
 
 ROOT = Path(__file__).resolve().parent.parent
-BODY: dict[str, Any] = {
-    "firstName": "John",
-    "middleName": "William",
-    "lastName": "Doe",
-    "secondLastName": "Garcia",
-    "compensation": {"currency": "USD", "totalCompensation": 100000, "baseCompensation": 80000},
-    "languages": [{"language": "English", "fluency": "Native or bilingual proficiency"}],
-    "gender": "male",
-    "nationality": ["Afghan"],
-    "status": ["actively_looking"],
-    "acquisitionSource": "manual",
-    "locations": [
-        {
-            "type": "primary_home",
-            "street1": "Keizersgracht 123",
-            "postalCode": "1015 CJ",
-            "city": "Amsterdam",
-            "country": "NL",
-            "latitude": 52.37,
-            "longitude": 4.89,
-        }
-    ],
-    "socialMedia": [{"url": "https://www.linkedin.com/in/john-doe", "type": "LINKEDIN"}],
-    "emails": [{"purpose": "personal", "email": "jsmith@example.com", "isPrimary": True}],
-    "phoneNumbers": [{"purpose": "personal", "phoneNumber": "+31612345678"}],
-    "visibleIfClientContact": True,
-    "dateOfBirth": "1990-05-15",
-    "lastInteractionAt": "2024-01-15T14:30:00.000Z",
-}
 NAMES = ("Williama", "Williamb")
 
 
@@ -92,13 +63,14 @@ async def main(database_url: str, count: int, rounds: int) -> None:
         candidate_id = (
             await http.post("/candidates", json={"firstName": "A", "lastName": "B"})
         ).json()
-        bodies = []
-        for name in NAMES:
-            body = copy.deepcopy(BODY)
-            body["middleName"] = name
-            body["mainContact"] = {"userId": users[0]["userId"]}
-            body["lastInteractionWithId"] = users[1]["userId"]
-            bodies.append(body)
+        bodies = [
+            seed_body(
+                middleName=name,
+                mainContact={"userId": users[0]["userId"]},
+                lastInteractionWithId=users[1]["userId"],
+            )
+            for name in NAMES
+        ]
         for index in range(50):  # warm-up
             await http.patch(f"/candidates/{candidate_id}", json=bodies[index % 2])
 
