@@ -1,15 +1,20 @@
 """A list page of 50 candidates with every derived section filled is built with a fixed number
-of SQL statements (issue 3 §8): one probe, one query per record family, not one per candidate."""
+of SQL statements (issue 3 §8): one probe, one query per record family, not one per candidate;
+a PATCH folds the probe and its users into its locked read of the candidate (issue 7)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from talentbase.candidates.models import Candidate
 from talentbase.db.engine import Database
+from talentbase.placements import service as placements
+from talentbase.placements.schemas import PlacementCreate
 from tests.conftest import create_user
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -162,3 +167,96 @@ async def test_a_full_list_page_of_50_costs_the_same_statements_as_a_page_of_2(
     assert len(statements) == len(for_two), "\n".join(statements)
     # authentication, the page, the probe, one query per family and the users: a small constant
     assert len(statements) <= 16, "\n".join(statements)
+
+
+async def test_a_patch_reads_the_candidate_its_users_and_its_families_in_one_statement(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    """The PATCH path (issue 7): the row-locked read of the candidate also loads the users the
+    body and ``x-on-behalf-of`` name and which view families have rows, so no separate users
+    query or family probe runs, and the answer is still the whole view, equal to a GET's."""
+    user = await create_user(client, "Ann Recruiter", "ann@agency.example")
+    other = await create_user(client, "Bob Recruiter", "bob@agency.example")
+    acme = await _ok(await client.post("/clients", json={"name": "Acme"}))
+    definition = await _ok(
+        await client.post(
+            "/custom-attributes/candidate/definitions",
+            json={"label": "Seniority", "viewType": "customSelect", "options": ["Senior"]},
+        )
+    )
+    candidate_id = await _candidate_with_every_section(
+        client, 0, acme["id"], definition["id"], user
+    )
+    statements: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        response = await client.patch(
+            f"/candidates/{candidate_id}",
+            json={
+                "middleName": "Quinn",
+                "mainContact": {"userId": other["userId"]},
+                "lastInteractionWithId": user["userId"],
+            },
+            headers={"x-on-behalf-of": other["userId"]},
+        )
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    patched = await _ok(response, 200)
+    _every_section_filled(patched)
+    assert patched["mainContact"]["user"]["userId"] == other["userId"]
+    assert patched == await _ok(await client.get(f"/candidates/{candidate_id}"), 200)
+
+    selects = [statement for statement in statements if statement.startswith("SELECT")]
+    reads_of_users = [s for s in selects if s.startswith("SELECT users.")]
+    probes = [s for s in selects if "EXISTS" in s]
+    assert reads_of_users == [], "\n".join(statements)
+    assert len(probes) == 1 and "FROM candidates" in probes[0], "\n".join(statements)
+    assert "named_user_1" in probes[0] and "named_user_2" not in probes[0]
+
+    unknown = "00000000-0000-4000-8000-000000000000"
+    refused = await client.patch(
+        f"/candidates/{candidate_id}", json={"mainContact": {"userId": unknown}}
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["errors"][0]["path"] == "mainContact.userId"
+    assert (await _ok(await client.get(f"/candidates/{candidate_id}"), 200)) == patched
+
+
+async def test_a_patch_that_waited_for_the_lock_shows_what_its_holder_committed(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    """The PATCH's locked read and a concurrent placement: the placement's transaction holds the
+    candidate's lock, the PATCH waits for it, and its answer must show the placement (on
+    PostgreSQL the waiting statement's own snapshot predates the placement)."""
+    acme = await _ok(await client.post("/clients", json={"name": "Acme"}))
+    candidate_id = await _ok(
+        await client.post("/candidates", json={"firstName": "Jane", "lastName": "Roe"})
+    )
+    async with database.transaction(write=False) as session:
+        workspace_id = await session.scalar(
+            select(Candidate.workspace_id).where(Candidate.id == candidate_id)
+        )
+    assert workspace_id is not None
+    placement = PlacementCreate.model_validate(
+        {
+            "candidateId": candidate_id,
+            "companyId": acme["id"],
+            "startDate": _iso(datetime.now(UTC) - timedelta(days=10)),
+        }
+    )
+    async with database.transaction(write=True) as session:
+        await placements.create_placement(session, workspace_id, placement)
+        patching = asyncio.create_task(
+            client.patch(f"/candidates/{candidate_id}", json={"middleName": "Quinn"})
+        )
+        await asyncio.sleep(0.5)  # the PATCH is now waiting for the lock
+        assert not patching.done()
+    patched = await _ok(await patching, 200)
+
+    assert patched["currentPlacements"]["hasCurrentPlacement"] is True
+    assert patched["name"]["middleName"] == "Quinn"
+    assert patched == await _ok(await client.get(f"/candidates/{candidate_id}"), 200)

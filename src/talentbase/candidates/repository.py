@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, delete, exists, or_, select, union, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Label,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
 from talentbase.attachments import repository as attachments
@@ -27,6 +42,8 @@ from talentbase.notes.schemas import INTERACTION_SOURCES
 from talentbase.placements.models import Placement
 from talentbase.tasks import repository as tasks
 from talentbase.tasks.models import Task, TaskLink
+from talentbase.users import repository as users
+from talentbase.users.models import User
 from talentbase.work_history.models import WorkExperience
 
 CANDIDATE = "candidate"
@@ -60,6 +77,87 @@ async def get(
         {"workspace_id": workspace_id, "candidate_id": candidate_id},
     )
     return result
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A candidate read under its row lock for a PATCH, with what the PATCH needs besides:
+    the users it names that exist in the workspace (by id) and the record families that have
+    rows for it (``FAMILY_NAMES``), which its view then reads without probing again."""
+
+    candidate: Candidate
+    users: dict[str, User]
+    families: set[str]
+
+
+# the candidate's version as the locking statement's snapshot saw it (see ``get_locked``)
+_SNAPSHOT = aliased(Candidate, name="snapshot")
+_SNAPSHOT_VERSION = "snapshot_version"
+# the statements of ``get_locked``, one per number of users named, built once
+_LOCKED_READS: dict[int, Select[*tuple[Any, ...]]] = {}
+
+
+def _locked_read(user_count: int) -> Select[*tuple[Any, ...]]:
+    cached = _LOCKED_READS.get(user_count)
+    if cached is None:
+        named = [aliased(User, name=f"named_user_{index}") for index in range(user_count)]
+        columns: list[Any] = [
+            Candidate,
+            *named,
+            *_family_probes(Candidate.workspace_id, lambda column: column == Candidate.id),
+            select(_SNAPSHOT.version)
+            .where(_SNAPSHOT.id == Candidate.id)
+            .scalar_subquery()
+            .label(_SNAPSHOT_VERSION),
+        ]
+        statement = select(*columns)
+        for index, user in enumerate(named):
+            statement = statement.outerjoin(
+                user,
+                and_(
+                    user.workspace_id == Candidate.workspace_id,
+                    user.id == bindparam(f"user_id_{index}"),
+                ),
+            )
+        statement = statement.where(
+            Candidate.workspace_id == bindparam("workspace_id"),
+            Candidate.id == bindparam("candidate_id"),
+        ).with_for_update(key_share=True, of=Candidate)
+        cached = _LOCKED_READS[user_count] = statement
+    return cached
+
+
+async def get_locked(
+    session: AsyncSession, workspace_id: str, candidate_id: str, user_ids: Iterable[str]
+) -> Locked | None:
+    """The candidate of the workspace with this id under its row lock (as ``get`` with
+    ``for_update``), the users among ``user_ids`` that exist in the workspace, and which
+    families behind its view have rows: one round trip where a PATCH used to make three
+    (bench/README.md). None when there is no such candidate.
+
+    On PostgreSQL (READ COMMITTED) a statement that waits for a row lock returns the row as
+    the lock holder committed it, but reads every other table as of its own start: a holder
+    that added a placement and moved the candidate's version would be missing from the
+    families. The statement also reads the candidate's version as of its start; when that is
+    not the version it locked, the users and the families are read again, after the lock."""
+    if not is_id(candidate_id):
+        return None
+    wanted = sorted({user_id for user_id in user_ids if is_id(user_id)})
+    parameters = {"workspace_id": workspace_id, "candidate_id": candidate_id}
+    parameters.update({f"user_id_{index}": user_id for index, user_id in enumerate(wanted)})
+    row = (await session.execute(_locked_read(len(wanted)), parameters)).one_or_none()
+    if row is None:
+        return None
+    candidate: Candidate = row[0]
+    if row._mapping[_SNAPSHOT_VERSION] != candidate.version:
+        return Locked(
+            candidate,
+            await users.by_ids(session, workspace_id, wanted),
+            await related_families(session, workspace_id, [candidate_id]),
+        )
+    found = {user.id: user for user in row[1 : 1 + len(wanted)] if user is not None}
+    families = {name for name in FAMILY_NAMES if row._mapping[name]}
+    return Locked(candidate, found, families)
 
 
 async def loaded(session: AsyncSession, candidate_id: str) -> Candidate | None:
@@ -241,57 +339,47 @@ async def mark_merged(
     )
 
 
+# The record families behind the view: (name, model, its candidate column, extra condition).
+# A family "has rows" for a candidate when a row of its model with the candidate's workspace
+# points at it.
+_FAMILIES: tuple[tuple[str, Any, Any, Any], ...] = (
+    (PLACEMENTS, Placement, Placement.candidate_id, None),
+    (TASKS, TaskLink, TaskLink.entity_id, TaskLink.entity_type == CANDIDATE),
+    (WORK_EXPERIENCES, WorkExperience, WorkExperience.candidate_id, None),
+    (CLIENT_CONTACTS, ClientContact, ClientContact.candidate_id, None),
+    (
+        CUSTOM_ATTRIBUTES,
+        CustomAttributeValue,
+        CustomAttributeValue.entity_id,
+        CustomAttributeValue.entity_type == CANDIDATE,
+    ),
+    (LINKEDIN_PROFILES, LinkedInProfile, LinkedInProfile.candidate_id, None),
+    (ATTACHMENTS, Attachment, Attachment.candidate_id, None),
+    (NOTES, NoteLink, NoteLink.entity_id, NoteLink.entity_type == CANDIDATE),
+)
+FAMILY_NAMES = tuple(name for name, *_ in _FAMILIES)
+
+
+def _family_probes(
+    workspace_id: Any, candidate_ids: Callable[[Any], ColumnElement[bool]]
+) -> list[Label[bool]]:
+    """One labelled ``EXISTS`` per family: a row of the workspace ``workspace_id`` (a bound
+    parameter or a column) whose candidate column satisfies ``candidate_ids(column)``."""
+    probes = []
+    for name, model, candidate_column, condition in _FAMILIES:
+        where = [model.workspace_id == workspace_id, candidate_ids(candidate_column)]
+        if condition is not None:
+            where.append(condition)
+        probes.append(exists().where(*where).label(name))
+    return probes
+
+
 # The probe of ``related_families``, built once with bound parameters: building its eight
 # ``EXISTS`` anew for every view cost more than running them (bench/README.md, "Profile of the
 # PATCH path").
-_WORKSPACE_ID: BindParameter[str] = bindparam("workspace_id")
 _CANDIDATE_IDS: BindParameter[list[str]] = bindparam("candidate_ids", expanding=True)
 _RELATED_FAMILIES = select(
-    exists()
-    .where(Placement.workspace_id == _WORKSPACE_ID, Placement.candidate_id.in_(_CANDIDATE_IDS))
-    .label(PLACEMENTS),
-    exists()
-    .where(
-        TaskLink.workspace_id == _WORKSPACE_ID,
-        TaskLink.entity_type == CANDIDATE,
-        TaskLink.entity_id.in_(_CANDIDATE_IDS),
-    )
-    .label(TASKS),
-    exists()
-    .where(
-        WorkExperience.workspace_id == _WORKSPACE_ID,
-        WorkExperience.candidate_id.in_(_CANDIDATE_IDS),
-    )
-    .label(WORK_EXPERIENCES),
-    exists()
-    .where(
-        ClientContact.workspace_id == _WORKSPACE_ID,
-        ClientContact.candidate_id.in_(_CANDIDATE_IDS),
-    )
-    .label(CLIENT_CONTACTS),
-    exists()
-    .where(
-        CustomAttributeValue.workspace_id == _WORKSPACE_ID,
-        CustomAttributeValue.entity_type == CANDIDATE,
-        CustomAttributeValue.entity_id.in_(_CANDIDATE_IDS),
-    )
-    .label(CUSTOM_ATTRIBUTES),
-    exists()
-    .where(
-        LinkedInProfile.workspace_id == _WORKSPACE_ID,
-        LinkedInProfile.candidate_id.in_(_CANDIDATE_IDS),
-    )
-    .label(LINKEDIN_PROFILES),
-    exists()
-    .where(Attachment.workspace_id == _WORKSPACE_ID, Attachment.candidate_id.in_(_CANDIDATE_IDS))
-    .label(ATTACHMENTS),
-    exists()
-    .where(
-        NoteLink.workspace_id == _WORKSPACE_ID,
-        NoteLink.entity_type == CANDIDATE,
-        NoteLink.entity_id.in_(_CANDIDATE_IDS),
-    )
-    .label(NOTES),
+    *_family_probes(bindparam("workspace_id"), lambda column: column.in_(_CANDIDATE_IDS))
 )
 
 

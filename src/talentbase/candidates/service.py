@@ -265,16 +265,36 @@ def _dedupe(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _user_references(body: CandidateFields) -> dict[str, str]:
+    """The users a write names, by the path that names them: ``mainContact.userId``,
+    ``lastInteractionWithId`` and the acting user of ``x-on-behalf-of`` (checked with the
+    others in one query; the history reads it from the session then)."""
+    sent = body.model_fields_set
+    references: dict[str, str] = {}
+    if "main_contact" in sent and body.main_contact and body.main_contact.user_id is not None:
+        references["mainContact.userId"] = body.main_contact.user_id
+    if "last_interaction_with_id" in sent and body.last_interaction_with_id is not None:
+        references["lastInteractionWithId"] = body.last_interaction_with_id
+    acting_user_id = write_context.acting_user_id()
+    if acting_user_id is not None:
+        references[ACTING_USER_HEADER] = acting_user_id
+    return references
+
+
 async def _resolve(
     session: AsyncSession,
     workspace_id: str,
     body: CandidateFields,
     current: Candidate | None,
     phone_region: str | None,
+    *,
+    loaded_users: dict[str, User] | None = None,
 ) -> tuple[dict[str, Any], dict[str, User]]:
     """The candidate columns the body sets, normalised, and the users it names (loaded to check
     them, with the acting user of ``x-on-behalf-of``); raises ``ValidationFailed`` naming every
-    bad field. ``current`` is the stored candidate (None on create)."""
+    bad field. ``current`` is the stored candidate (None on create). ``loaded_users``: the
+    users of ``_user_references(body)`` that exist, when the caller has read them already
+    (else they are read here, in one query)."""
     sent = body.model_fields_set
     errors = FieldErrors()
     values: dict[str, Any] = {}
@@ -316,29 +336,19 @@ async def _resolve(
         )
     if "main_contact" in sent:
         values["main_contact_user_id"] = body.main_contact.user_id if body.main_contact else None
-    references: dict[str, str] = {
-        path: values[column]
-        for path, column in (
-            ("mainContact.userId", "main_contact_user_id"),
-            ("lastInteractionWithId", "last_interaction_with_id"),
-        )
-        if values.get(column) is not None
-    }
-    acting_user_id = write_context.acting_user_id()
-    if acting_user_id is not None:
-        # checked with the users the body names (one query); the history reads it from the
-        # session then
-        references[ACTING_USER_HEADER] = acting_user_id
+    references = _user_references(body)
     found: dict[str, User] = {}
-    if references:
+    if loaded_users is not None:
+        found = loaded_users
+    elif references:
         found = await users.by_ids(session, workspace_id, references.values())
-        for path, user_id in references.items():
-            if user_id in found:
-                continue
-            if path == ACTING_USER_HEADER:
-                errors.items.append(write_context.acting_user_not_found(user_id))
-            else:
-                errors.add(NOT_FOUND, path, f"No user {user_id} in this workspace", user_id)
+    for path, user_id in references.items():
+        if user_id in found:
+            continue
+        if path == ACTING_USER_HEADER:
+            errors.items.append(write_context.acting_user_not_found(user_id))
+        else:
+            errors.add(NOT_FOUND, path, f"No user {user_id} in this workspace", user_id)
     errors.raise_if_any()
     return values, found
 
@@ -376,11 +386,16 @@ async def update_candidate(
     match, checked under the row lock) and ``ValidationFailed`` (400); nothing is written on
     failure.
     """
-    candidate = await repository.get(session, workspace_id, candidate_id, for_update=True)
-    if candidate is None:
+    locked = await repository.get_locked(
+        session, workspace_id, candidate_id, _user_references(body).values()
+    )
+    if locked is None:
         raise await candidate_not_found(session, workspace_id, candidate_id)
+    candidate = locked.candidate
     etags.check_if_match(candidate, if_match)
-    values, named_users = await _resolve(session, workspace_id, body, candidate, phone_region)
+    values, named_users = await _resolve(
+        session, workspace_id, body, candidate, phone_region, loaded_users=locked.users
+    )
     changed = {name: value for name, value in values.items() if getattr(candidate, name) != value}
     if changed:
         for name, value in changed.items():
@@ -397,7 +412,10 @@ async def update_candidate(
             changes=changes,
         )
         await session.flush()
-    view_json = await view.build_view(session, workspace_id, candidate, named_users)
+    # a PATCH changes no record behind the view: the families read under the lock still hold
+    view_json = await view.build_view(
+        session, workspace_id, candidate, named_users, families=locked.families
+    )
     return CandidateAnswer(view_json, etags.of(candidate))
 
 

@@ -74,13 +74,20 @@ async def load_related(
     workspace_id: str,
     candidates: Sequence[Candidate],
     known_users: dict[str, User] | None = None,
+    families: set[str] | None = None,
 ) -> Related:
     """Loads what the views of ``candidates`` derive from: one probe for which record families
     have rows, then one query per family that has any, and one for the users named.
-    ``known_users`` are users the caller already loaded (they are not fetched again)."""
+    ``known_users`` are users the caller already loaded (they are not fetched again);
+    ``families``, when the caller knows them (``candidates.repository.get_locked``), replaces
+    the probe."""
     ids = [candidate.id for candidate in candidates]
     related = Related(now=utcnow())
-    present = await candidates_repository.related_families(session, workspace_id, ids)
+    present = (
+        families
+        if families is not None
+        else await candidates_repository.related_families(session, workspace_id, ids)
+    )
     if candidates_repository.PLACEMENTS in present:
         related.placements = await placements.current_for_candidates(
             session, workspace_id, ids, related.now
@@ -136,9 +143,11 @@ async def build_views(
     workspace_id: str,
     candidates: Sequence[Candidate],
     known_users: dict[str, User] | None = None,
+    families: set[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The views of ``candidates``, in order."""
-    related = await load_related(session, workspace_id, candidates, known_users)
+    """The views of ``candidates``, in order (``known_users``, ``families``: see
+    ``load_related``)."""
+    related = await load_related(session, workspace_id, candidates, known_users, families)
     return [render(candidate, related) for candidate in candidates]
 
 
@@ -147,9 +156,10 @@ async def build_view(
     workspace_id: str,
     candidate: Candidate,
     known_users: dict[str, User] | None = None,
+    families: set[str] | None = None,
 ) -> dict[str, Any]:
-    """The view of one candidate."""
-    return (await build_views(session, workspace_id, [candidate], known_users))[0]
+    """The view of one candidate (``known_users``, ``families``: see ``load_related``)."""
+    return (await build_views(session, workspace_id, [candidate], known_users, families))[0]
 
 
 def _number(value: Any) -> Any:
