@@ -28,6 +28,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    bindparam,
     delete,
     event,
     insert,
@@ -91,10 +92,21 @@ def rows_for(candidate: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+# the statements of the PATCH path, built once (building the DELETE cost a third as much as
+# running it, bench/README.md)
+_INSERT = insert(CandidateIdentifier)
+_DELETE_GONE = delete(CandidateIdentifier).where(
+    CandidateIdentifier.candidate_id == bindparam("candidate_id"),
+    tuple_(CandidateIdentifier.kind, CandidateIdentifier.value).in_(
+        bindparam("gone", expanding=True)
+    ),
+)
+
+
 def _insert(connection: Connection, target: Candidate, keys: list[tuple[str, str]]) -> None:
     if keys:
         connection.execute(
-            insert(CandidateIdentifier),
+            _INSERT,
             [
                 {
                     "id": new_id(),
@@ -151,10 +163,5 @@ def _follow_changed_candidate(
     gone = [key for key in stored if key not in keep]
     if gone:
         # the rows kept keep their ids (a duplicate's ``contactIdentifierId``)
-        connection.execute(
-            delete(CandidateIdentifier).where(
-                CandidateIdentifier.candidate_id == target.id,
-                tuple_(CandidateIdentifier.kind, CandidateIdentifier.value).in_(gone),
-            )
-        )
+        connection.execute(_DELETE_GONE, {"candidate_id": target.id, "gone": gone})
     _insert(connection, target, [key for key in wanted if key not in held])
