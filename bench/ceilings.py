@@ -7,7 +7,9 @@ logging, authentication, session and driver setup), plus two routes that live on
 - ``PATCH /_bench/update/{id}``: checks the key and runs one single-row ``UPDATE`` of a
   candidate in the request's transaction (then commits, as every write request does).
 
-Run by bench/perf.py as ``uvicorn --factory bench.ceilings:ceiling_app``.
+Run by bench/perf.py as ``uvicorn --factory bench.ceilings:ceiling_app``, beside the product's
+server and with ``TALENTBASE_WEBHOOK_WORKER=false`` (its worker would otherwise fan out a share
+of the product's events).
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ does not throttle the load) and drives it with ``wrk`` from a separate process a
 16 and 64, for: PATCH with the seed's full body, PATCH of one field, GET one candidate, a list
 page of 50, POST create. In the same run it starts the same app with two ceiling routes
 (bench/ceilings.py: the key check alone, and the key check plus one single-row UPDATE) and
-measures them the same way. PATCH is also measured with 1 and 2 worker processes. It prints,
+measures them the same way, side by side: at each concurrency the lower ceiling runs before
+and after the product's operations, and its row is the mean of the two (this machine's
+throughput drifts over minutes). PATCH is also measured with 1 and 2 worker processes. It prints,
 per operation, requests per second, p50, p99, non-2xx answers and the throughput as a share of
 the lower ceiling, writes the table to ``--out``, and records the resident memory of each worker
 process after its runs. wrk is installed with apt-get if missing.
@@ -243,9 +245,14 @@ class Server:
                 PYTHON, "-m", "talentbase.cli", "serve", "--database-url", url,
                 "--port", str(self.port), "--workers", str(workers),
             ]  # fmt: skip
+        env = server_env(url)
+        if ceilings:
+            # it runs beside the product's server: its webhook worker would take a share of
+            # the product's events to fan out, work the product's own process should do
+            env["TALENTBASE_WEBHOOK_WORKER"] = "false"
         self.log = log.open("ab")
         self.process = subprocess.Popen(
-            command, env=server_env(url), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
+            command, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 60
         while True:
@@ -333,14 +340,41 @@ def make_users(base: str) -> tuple[str, str]:
     return ids[0], ids[1]
 
 
+def _one(wrk: str, server: Server, script: Path, concurrency: int, duration: int) -> dict[str, Any]:
+    run_wrk(wrk, server.base, script, concurrency, 2)  # warm-up
+    return run_wrk(wrk, server.base, script, concurrency, duration)
+
+
+def _bracketed(first: dict[str, Any], last: dict[str, Any]) -> dict[str, Any]:
+    """The lower ceiling measured before and after the product's runs at one concurrency:
+    their mean throughput and p50, the worse p99, all non-2xx answers and errors."""
+    return {
+        "rps": (first["rps"] + last["rps"]) / 2,
+        "p50_ms": (first["p50_ms"] + last["p50_ms"]) / 2,
+        "p99_ms": max(first["p99_ms"], last["p99_ms"]),
+        "non_2xx": first["non_2xx"] + last["non_2xx"],
+        "errors": first["errors"] + last["errors"],
+    }
+
+
 def measure(
-    wrk: str, server: Server, database: str, workers: int, operations: tuple[str, ...],
-    scripts: dict[str, Path], concurrencies: list[int], duration: int, results: list[Result],
+    wrk: str, product: Server, ceiling: Server, database: str, workers: int,
+    operations: tuple[str, ...], scripts: dict[str, Path], concurrencies: list[int],
+    duration: int, results: list[Result],
 ) -> None:  # fmt: skip
-    for operation in operations:
-        for concurrency in concurrencies:
-            run_wrk(wrk, server.base, scripts[operation], concurrency, 2)  # warm-up
-            measured = run_wrk(wrk, server.base, scripts[operation], concurrency, duration)
+    """At each concurrency: the lower ceiling, the key check alone, every product operation,
+    then the lower ceiling again (its row is the mean of the two). This machine's throughput
+    drifts by ±15% over minutes; measured side by side, an operation and its ceiling see the
+    same machine."""
+    key_only, lower = CEILINGS
+    for concurrency in concurrencies:
+        before = _one(wrk, ceiling, scripts[lower], concurrency, duration)
+        runs = [(key_only, _one(wrk, ceiling, scripts[key_only], concurrency, duration))]
+        for operation in operations:
+            runs.append((operation, _one(wrk, product, scripts[operation], concurrency, duration)))
+        after = _one(wrk, ceiling, scripts[lower], concurrency, duration)
+        runs.insert(0, (lower, _bracketed(before, after)))
+        for operation, measured in runs:
             result = Result(database, workers, operation, concurrency, **measured)
             results.append(result)
             print(
@@ -353,11 +387,11 @@ def measure(
 
 def table(results: list[Result]) -> list[str]:
     """The markdown table, with each operation's share of the lower ceiling."""
-    lower: dict[tuple[str, int, int], float] = {}
-    for result in results:
-        if result.operation in CEILINGS:
-            key = (result.database, result.workers, result.concurrency)
-            lower[key] = min(lower.get(key, float("inf")), result.rps)
+    lower = {
+        (result.database, result.workers, result.concurrency): result.rps
+        for result in results
+        if result.operation == CEILINGS[1]
+    }
     lines = [
         "| database | workers | operation | concurrency | req/s | p50 ms | p99 ms | p99/p50 "
         "| non-2xx | errors | share of lower ceiling |",
@@ -397,22 +431,20 @@ def main() -> None:
         users: tuple[str, str] | None = None
         for workers in (1, 2):
             server = Server(url, workers, work / f"server-{database}-{workers}.log", ceilings=False)
+            ceiling = Server(
+                url, workers, work / f"ceiling-{database}-{workers}.log", ceilings=True
+            )
             if users is None:
                 users = make_users(server.base)
             scripts = {op: lua_script(op, work, ids, users) for op in LUA_REQUESTS}
             operations = PRODUCT_OPERATIONS if workers == 1 else ("PATCH full body",)
-            measure(wrk, server, database, workers, operations, scripts, concurrencies,
-                    args.duration, results)  # fmt: skip
+            measure(wrk, server, ceiling, database, workers, operations, scripts,
+                    concurrencies, args.duration, results)  # fmt: skip
             notes.append(f"- {database}, {workers} worker(s), product: RSS MB per worker "
                          f"{server.resident_mb()}")  # fmt: skip
-            server.stop()
-            ceiling = Server(
-                url, workers, work / f"ceiling-{database}-{workers}.log", ceilings=True
-            )
-            measure(wrk, ceiling, database, workers, CEILINGS, scripts, concurrencies,
-                    args.duration, results)  # fmt: skip
             notes.append(f"- {database}, {workers} worker(s), ceiling app: RSS MB per worker "
                          f"{ceiling.resident_mb()}")  # fmt: skip
+            server.stop()
             ceiling.stop()
     lines = [
         f"# perf run {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
