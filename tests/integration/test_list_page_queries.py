@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from talentbase.candidates.models import Candidate
 from talentbase.db.engine import Database
 from talentbase.placements import service as placements
 from talentbase.placements.schemas import PlacementCreate
+from talentbase.users.models import User
 from tests.conftest import create_user
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -230,8 +231,10 @@ async def test_a_patch_that_waited_for_the_lock_shows_what_its_holder_committed(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     """The PATCH's locked read and a concurrent placement: the placement's transaction holds the
-    candidate's lock, the PATCH waits for it, and its answer must show the placement (on
-    PostgreSQL the waiting statement's own snapshot predates the placement)."""
+    candidate's lock (and renames the user the PATCH names), the PATCH waits for it, and its
+    answer must show the placement and the new name (on PostgreSQL the waiting statement's own
+    snapshot predates both)."""
+    user = await create_user(client, "Ann Recruiter", "ann@agency.example")
     acme = await _ok(await client.post("/clients", json={"name": "Acme"}))
     candidate_id = await _ok(
         await client.post("/candidates", json={"firstName": "Jane", "lastName": "Roe"})
@@ -250,13 +253,20 @@ async def test_a_patch_that_waited_for_the_lock_shows_what_its_holder_committed(
     )
     async with database.transaction(write=True) as session:
         await placements.create_placement(session, workspace_id, placement)
+        await session.execute(
+            update(User).where(User.id == user["userId"]).values(name="Ann Renamed")
+        )
         patching = asyncio.create_task(
-            client.patch(f"/candidates/{candidate_id}", json={"middleName": "Quinn"})
+            client.patch(
+                f"/candidates/{candidate_id}",
+                json={"middleName": "Quinn", "mainContact": {"userId": user["userId"]}},
+            )
         )
         await asyncio.sleep(0.5)  # the PATCH is now waiting for the lock
         assert not patching.done()
     patched = await _ok(await patching, 200)
 
     assert patched["currentPlacements"]["hasCurrentPlacement"] is True
+    assert patched["mainContact"]["user"]["name"] == "Ann Renamed"
     assert patched["name"]["middleName"] == "Quinn"
     assert patched == await _ok(await client.get(f"/candidates/{candidate_id}"), 200)

@@ -149,13 +149,17 @@ async def get_locked(
     if row is None:
         return None
     candidate: Candidate = row[0]
+    named: list[User | None] = list(row[1 : 1 + len(wanted)])
     if row._mapping[_SNAPSHOT_VERSION] != candidate.version:
+        for user in named:
+            if user is not None:
+                session.expire(user)  # so that reading it again refreshes it
         return Locked(
             candidate,
             await users.by_ids(session, workspace_id, wanted),
             await related_families(session, workspace_id, [candidate_id]),
         )
-    found = {user.id: user for user in row[1 : 1 + len(wanted)] if user is not None}
+    found = {user.id: user for user in named if user is not None}
     families = {name for name in FAMILY_NAMES if row._mapping[name]}
     return Locked(candidate, found, families)
 
