@@ -216,7 +216,7 @@ async def emit_now(
     """Writes one event the way a candidate write does (``events.outbox.emit`` in a
     committed transaction); its id."""
     async with database.transaction(write=True) as session:
-        event = emit(
+        event_id = emit(
             session,
             workspace_id,
             event_type,
@@ -224,7 +224,7 @@ async def emit_now(
             {"candidateId": candidate_id, "version": version, **data},
         )
     await asyncio.sleep(0.002)  # events of a test get distinct milliseconds
-    return event.id
+    return event_id
 
 
 async def candidate_events(

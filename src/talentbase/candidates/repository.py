@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -11,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Label,
     Select,
+    Update,
     and_,
     bindparam,
     delete,
@@ -22,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
 from talentbase.attachments import repository as attachments
@@ -29,10 +33,13 @@ from talentbase.attachments import storage as attachment_files
 from talentbase.attachments.models import Attachment
 from talentbase.candidates.models import Candidate, DeletedCandidate
 from talentbase.client_contacts.models import ClientContact
+from talentbase.companies.models import Company
 from talentbase.custom_attributes import repository as custom_attributes
 from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.db.base import is_id
+from talentbase.db.batch import WriteBatch, bound, prefixed
 from talentbase.db.types import after, utcnow
+from talentbase.duplicates import models as duplicates
 from talentbase.history import fields as history_fields
 from talentbase.history import service as history
 from talentbase.linkedin.models import LinkedInProfile
@@ -40,6 +47,7 @@ from talentbase.notes import repository as notes
 from talentbase.notes.models import Note, NoteLink
 from talentbase.notes.schemas import INTERACTION_SOURCES
 from talentbase.placements.models import Placement
+from talentbase.search import models as search
 from talentbase.tasks import repository as tasks
 from talentbase.tasks.models import Task, TaskLink
 from talentbase.users import repository as users
@@ -83,16 +91,23 @@ async def get(
 class Locked:
     """A candidate read under its row lock for a PATCH, with what the PATCH needs besides:
     the users it names that exist in the workspace (by id) and the record families that have
-    rows for it (``FAMILY_NAMES``), which its view then reads without probing again."""
+    rows for it (``FAMILY_NAMES``), which its view then reads without probing again, and its
+    work experiences (most candidates have some: one query fewer for the view)."""
 
     candidate: Candidate
     users: dict[str, User]
     families: set[str]
+    # its work experiences with their company, read with it; None when they were not
+    experiences: list[tuple[WorkExperience, Company | None]] | None
 
 
 # the candidate's version as the locking statement's snapshot saw it (see ``get_locked``)
 _SNAPSHOT = aliased(Candidate, name="snapshot")
 _SNAPSHOT_VERSION = "snapshot_version"
+# the work experiences read with it, aliased: the family probes' subqueries must not
+# correlate to them
+_EXPERIENCE = aliased(WorkExperience, name="experience")
+_EXPERIENCE_COMPANY = aliased(Company, name="experience_company")
 # the statements of ``get_locked``, one per number of users named, built once
 _LOCKED_READS: dict[int, Select[*tuple[Any, ...]]] = {}
 
@@ -109,8 +124,20 @@ def _locked_read(user_count: int) -> Select[*tuple[Any, ...]]:
             .where(_SNAPSHOT.id == Candidate.id)
             .scalar_subquery()
             .label(_SNAPSHOT_VERSION),
+            _EXPERIENCE,
+            _EXPERIENCE_COMPANY,
         ]
-        statement = select(*columns)
+        # one row per work experience (one row without): the view's experiences come along
+        statement = select(*columns).outerjoin(
+            _EXPERIENCE,
+            and_(
+                _EXPERIENCE.workspace_id == Candidate.workspace_id,
+                _EXPERIENCE.candidate_id == Candidate.id,
+            ),
+        )
+        statement = statement.outerjoin(
+            _EXPERIENCE_COMPANY, _EXPERIENCE_COMPANY.id == _EXPERIENCE.company_id
+        )
         for index, user in enumerate(named):
             statement = statement.outerjoin(
                 user,
@@ -139,15 +166,17 @@ async def get_locked(
     the lock holder committed it, but reads every other table as of its own start: a holder
     that added a placement and moved the candidate's version would be missing from the
     families. The statement also reads the candidate's version as of its start; when that is
-    not the version it locked, the users and the families are read again, after the lock."""
+    not the version it locked, the users and the families are read again, after the lock, and
+    the work experiences are left for the view to read."""
     if not is_id(candidate_id):
         return None
     wanted = sorted({user_id for user_id in user_ids if is_id(user_id)})
     parameters = {"workspace_id": workspace_id, "candidate_id": candidate_id}
     parameters.update({f"user_id_{index}": user_id for index, user_id in enumerate(wanted)})
-    row = (await session.execute(_locked_read(len(wanted)), parameters)).one_or_none()
-    if row is None:
+    rows = (await session.execute(_locked_read(len(wanted)), parameters)).all()
+    if not rows:
         return None
+    row = rows[0]
     candidate: Candidate = row[0]
     named: list[User | None] = list(row[1 : 1 + len(wanted)])
     if row._mapping[_SNAPSHOT_VERSION] != candidate.version:
@@ -158,10 +187,12 @@ async def get_locked(
             candidate,
             await users.by_ids(session, workspace_id, wanted),
             await related_families(session, workspace_id, [candidate_id]),
+            None,
         )
     found = {user.id: user for user in named if user is not None}
     families = {name for name in FAMILY_NAMES if row._mapping[name]}
-    return Locked(candidate, found, families)
+    experiences = [(each[-2], each[-1]) for each in rows if each[-2] is not None]
+    return Locked(candidate, found, families, experiences)
 
 
 async def loaded(session: AsyncSession, candidate_id: str) -> Candidate | None:
@@ -173,8 +204,58 @@ async def loaded(session: AsyncSession, candidate_id: str) -> Candidate | None:
 def advance(candidate: Candidate) -> None:
     """Marks a stored change: ``version`` up by one (a new ETag) and ``modifiedAt`` strictly
     later. The caller holds the row lock."""
-    candidate.version += 1
-    candidate.modified_at = after(candidate.modified_at)
+    candidate.version, candidate.modified_at = next_stamp(candidate)
+
+
+def next_stamp(candidate: Candidate) -> tuple[int, datetime]:
+    """The ``version`` and ``modified_at`` of the candidate's next stored change: one up, and
+    strictly later than its current ``modifiedAt``."""
+    return candidate.version + 1, after(candidate.modified_at)
+
+
+async def store_change(
+    session: AsyncSession, candidate: Candidate, values: Mapping[str, Any], batch: WriteBatch
+) -> None:
+    """Writes ``values`` (column -> new value, with the new ``version`` and ``modified_at``)
+    to a candidate loaded under its row lock, with its search row and identifier rows in step,
+    together with the writes already in ``batch`` (the history entry and event of the
+    change), in one round trip where the database takes it (``db.batch``); then sets the
+    values on the loaded candidate as stored (nothing is left for the ORM to flush).
+
+    The ORM's flush would send each of these rows as its own statement; this is the PATCH's
+    write path (issue 7, bench/README.md). Raises ``RuntimeError`` when the candidate's row
+    was not updated (it is locked, so that is a bug)."""
+    updated = batch.add(
+        _update_of(tuple(values)),
+        {"c_workspace_id": candidate.workspace_id, "c_id": candidate.id, **prefixed("c_", values)},
+    )
+    entry = search.changed_entry(candidate, values)
+    reindexed = batch.add(*search.reindex(candidate.id, entry)) if entry is not None else None
+    for write, params in duplicates.identifier_writes(candidate, values):
+        batch.add(write, params)
+    counts = await batch.send(session)
+    if counts[updated] != 1:
+        raise RuntimeError(f"candidate {candidate.id} was not updated under its lock")
+    if entry is not None and reindexed is not None and counts[reindexed] == 0:
+        await (await session.connection()).execute(
+            search.index(candidate.id, candidate.workspace_id, entry)
+        )
+    for name, value in values.items():
+        set_committed_value(candidate, name, value)
+
+
+@lru_cache(maxsize=512)
+def _update_of(columns: tuple[str, ...]) -> Update:
+    """The ``UPDATE`` of these columns of one candidate (parameters ``c_<column>``, the row by
+    ``c_workspace_id`` and ``c_id``), built once per set of columns a PATCH changes."""
+    return (
+        update(Candidate)
+        .where(
+            Candidate.workspace_id == bindparam("c_workspace_id"),
+            Candidate.id == bindparam("c_id"),
+        )
+        .values(bound("c_", Candidate.__table__, columns))
+    )
 
 
 async def touch(

@@ -50,6 +50,7 @@ from talentbase.custom_attributes import repository as custom_attributes
 from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.custom_attributes.values import ValueProblem, normalize_value
 from talentbase.db.base import new_id
+from talentbase.db.batch import WriteBatch
 from talentbase.db.types import after, utcnow
 from talentbase.history import context as write_context
 from talentbase.history import fields as history_fields
@@ -398,23 +399,30 @@ async def update_candidate(
     )
     changed = {name: value for name, value in values.items() if getattr(candidate, name) != value}
     if changed:
-        for name, value in changed.items():
-            setattr(candidate, name, value)
-        changes = history_fields.pending_changes(candidate)
-        repository.advance(candidate)
+        version, modified_at = repository.next_stamp(candidate)
+        batch = WriteBatch()
         await history.record(
             session,
             workspace_id=workspace_id,
             candidate_id=candidate.id,
-            version=candidate.version,
-            at=candidate.modified_at,
+            version=version,
+            at=modified_at,
             action=history.UPDATED,
-            changes=changes,
+            changes=history_fields.changes_of(candidate, changed),
+            batch=batch,
         )
-        await session.flush()
+        # every row of the change in one round trip (db.batch), not one statement per row
+        await repository.store_change(
+            session, candidate, {**changed, "version": version, "modified_at": modified_at}, batch
+        )
     # a PATCH changes no record behind the view: the families read under the lock still hold
     view_json = await view.build_view(
-        session, workspace_id, candidate, named_users, families=locked.families
+        session,
+        workspace_id,
+        candidate,
+        named_users,
+        families=locked.families,
+        experiences=locked.experiences,
     )
     return CandidateAnswer(view_json, etags.of(candidate))
 

@@ -48,6 +48,10 @@ CLIENT_CONTACT = "clientContact"
 _AttributeRows = list[tuple[CustomAttributeValue, CustomAttributeDefinition]]
 
 
+# each candidate's work experiences with their company, by candidate id
+Experiences = dict[str, list[tuple[WorkExperience, Company | None]]]
+
+
 @dataclass
 class Related:
     """The records behind the derived sections, for a batch of candidates."""
@@ -57,9 +61,7 @@ class Related:
     placements: dict[str, list[tuple[Placement, Company]]] = field(default_factory=dict)
     next_tasks: dict[str, NextTasks] = field(default_factory=dict)
     last_interaction_notes: dict[str, Note] = field(default_factory=dict)
-    experiences: dict[str, list[tuple[WorkExperience, Company | None]]] = field(
-        default_factory=dict
-    )
+    experiences: Experiences = field(default_factory=dict)
     contacts: dict[str, list[tuple[ClientContact, Company, ClientContactStage | None]]] = field(
         default_factory=dict
     )
@@ -75,12 +77,14 @@ async def load_related(
     candidates: Sequence[Candidate],
     known_users: dict[str, User] | None = None,
     families: set[str] | None = None,
+    experiences: Experiences | None = None,
 ) -> Related:
     """Loads what the views of ``candidates`` derive from: one probe for which record families
     have rows, then one query per family that has any, and one for the users named.
     ``known_users`` are users the caller already loaded (they are not fetched again);
     ``families``, when the caller knows them (``candidates.repository.get_locked``), replaces
-    the probe."""
+    the probe, and ``experiences`` (each candidate's work experiences with their company),
+    when the caller read them, replace their query."""
     ids = [candidate.id for candidate in candidates]
     related = Related(now=utcnow())
     present = (
@@ -100,7 +104,9 @@ async def load_related(
         related.last_interaction_notes = await notes.latest_for_candidates(
             session, workspace_id, ids, INTERACTION_SOURCES
         )
-    if candidates_repository.WORK_EXPERIENCES in present:
+    if experiences is not None:
+        related.experiences = experiences
+    elif candidates_repository.WORK_EXPERIENCES in present:
         related.experiences = await work_history.experiences_for_candidates(
             session, workspace_id, ids
         )
@@ -157,9 +163,19 @@ async def build_view(
     candidate: Candidate,
     known_users: dict[str, User] | None = None,
     families: set[str] | None = None,
+    experiences: list[tuple[WorkExperience, Company | None]] | None = None,
 ) -> dict[str, Any]:
-    """The view of one candidate (``known_users``, ``families``: see ``load_related``)."""
-    return (await build_views(session, workspace_id, [candidate], known_users, families))[0]
+    """The view of one candidate (``known_users``, ``families``, and its ``experiences``: see
+    ``load_related``)."""
+    related = await load_related(
+        session,
+        workspace_id,
+        [candidate],
+        known_users,
+        families,
+        {candidate.id: experiences} if experiences is not None else None,
+    )
+    return render(candidate, related)
 
 
 def _number(value: Any) -> Any:

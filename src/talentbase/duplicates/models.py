@@ -11,21 +11,24 @@ identifiers" from the index alone. A row keeps its ``id`` (a duplicate's
 The rows are written by mapper events on ``Candidate``: ``after_insert`` (create), and
 ``after_update`` when ``emails``, ``phone_numbers`` or ``social_media`` changed (PATCH, the
 contact identifier route, merge, anonymize): the rows of identifiers no longer held are
-deleted, new ones inserted. What was held is worked out from the values the change replaced
-(no statement on the PATCH path; issue 7), read from the table only when they were not
-loaded. A deleted candidate's rows go by their foreign key's cascade. Bulk loaders that bypass
-the ORM (``insert(Candidate)`` with a list) fire no events: they must insert
-``rows_for(candidate_row)`` into this table themselves.
+deleted, new ones inserted (the PATCH, which writes the candidate without the ORM's flush,
+stages the same writes from ``identifier_writes``). What was held is worked out from the
+values the change replaced (no statement on the PATCH path; issue 7), read from the table
+only when they were not loaded. A deleted candidate's rows go by their foreign key's cascade.
+Bulk loaders that bypass the ORM (``insert(Candidate)`` with a list) fire no events: they must
+insert ``rows_for(candidate_row)`` into this table themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ForeignKey,
     Index,
+    Insert,
     String,
     UniqueConstraint,
     bindparam,
@@ -41,6 +44,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from talentbase.candidates.models import Candidate
 from talentbase.db.base import Base, new_id
+from talentbase.db.batch import Staged, bound, prefixed
 from talentbase.duplicates.identifiers import MAX_VALUE_BYTES, Identifier, of_lists
 
 # the Candidate attributes the identifiers are made from
@@ -103,21 +107,73 @@ _DELETE_GONE = delete(CandidateIdentifier).where(
 )
 
 
+def _rows(target: Candidate, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": new_id(),
+            "workspace_id": target.workspace_id,
+            "candidate_id": target.id,
+            "kind": kind,
+            "value": value,
+        }
+        for kind, value in keys
+    ]
+
+
 def _insert(connection: Connection, target: Candidate, keys: list[tuple[str, str]]) -> None:
     if keys:
-        connection.execute(
-            _INSERT,
-            [
-                {
-                    "id": new_id(),
-                    "workspace_id": target.workspace_id,
-                    "candidate_id": target.id,
-                    "kind": kind,
-                    "value": value,
-                }
-                for kind, value in keys
-            ],
-        )
+        connection.execute(_INSERT, _rows(target, keys))
+
+
+def _delta(
+    wanted: list[tuple[str, str]], stored: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The identifiers to delete and to insert to go from ``stored`` to ``wanted``; the rows
+    kept keep their ids (a duplicate's ``contactIdentifierId``)."""
+    keep, held = set(wanted), set(stored)
+    return [key for key in stored if key not in keep], [key for key in wanted if key not in held]
+
+
+def identifier_writes(target: Candidate, values: Mapping[str, Any]) -> list[Staged]:
+    r"""The ``DELETE`` and ``INSERT``\ s that bring the identifier rows of a loaded candidate
+    from its values to those with ``values`` (column -> new value) applied, for a
+    ``WriteBatch``; none when no identifier changes. The rows are assumed to match the loaded
+    values, as the ORM event assumes."""
+    if not any(name in values for name in IDENTIFYING_FIELDS):
+        return []
+    lists = [values.get(name, getattr(target, name)) or [] for name in IDENTIFYING_FIELDS]
+    gone, new = _delta(
+        [(item.kind, item.value) for item in of_lists(*lists)],
+        [(item.kind, item.value) for item in identifiers_of(target)],
+    )
+    writes: list[Staged] = []
+    if gone:
+        writes.append((_BATCH_DELETE_GONE, {"i_candidate_id": target.id, "i_gone": gone}))
+    writes.extend(
+        (_batch_insert(number), prefixed(f"i{number}_", row))
+        for number, row in enumerate(_rows(target, new))
+    )
+    return writes
+
+
+_BATCH_DELETE_GONE = delete(CandidateIdentifier).where(
+    CandidateIdentifier.candidate_id == bindparam("i_candidate_id"),
+    tuple_(CandidateIdentifier.kind, CandidateIdentifier.value).in_(
+        bindparam("i_gone", expanding=True)
+    ),
+)
+
+
+@lru_cache(maxsize=64)
+def _batch_insert(number: int) -> Insert:
+    """The ``INSERT`` of the ``number``-th new identifier row of a batch (parameters
+    ``i<number>_<column>``): one row each, as a multi-row ``VALUES`` has no cache key."""
+    return insert(CandidateIdentifier).values(
+        bound(f"i{number}_", CandidateIdentifier.__table__, _ROW_COLUMNS)
+    )
+
+
+_ROW_COLUMNS = ("id", "workspace_id", "candidate_id", "kind", "value")
 
 
 @event.listens_for(Candidate, "after_insert")
@@ -159,9 +215,7 @@ def _follow_changed_candidate(
                 )
             )
         ]
-    keep, held = set(wanted), set(stored)
-    gone = [key for key in stored if key not in keep]
+    gone, new = _delta(wanted, stored)
     if gone:
-        # the rows kept keep their ids (a duplicate's ``contactIdentifierId``)
         connection.execute(_DELETE_GONE, {"candidate_id": target.id, "gone": gone})
-    _insert(connection, target, [key for key in wanted if key not in held])
+    _insert(connection, target, new)

@@ -93,6 +93,20 @@ def pending_changes(candidate: Candidate) -> dict[str, dict[str, Any]]:
     return changes
 
 
+def changes_of(candidate: Candidate, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{field: {before, after}}`` of a loaded candidate's columns that ``values`` (column ->
+    new value, not yet set on it) would change; the columns that carry no field
+    (``version``, ``modified_at``) are left out. No query."""
+    changes: dict[str, dict[str, Any]] = {}
+    for column, name in API_NAMES.items():
+        if column not in values:
+            continue
+        before, after = getattr(candidate, column), values[column]
+        if before != after:
+            changes[name] = {"before": api_value(column, before), "after": api_value(column, after)}
+    return changes
+
+
 def initial_values(candidate: Candidate) -> dict[str, dict[str, Any]]:
     """``{field: {before: null, after}}`` of every field a new candidate has set (not null, not
     an empty list)."""

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import exists, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.pagination import CursorPage, CursorQuery, cursor_page
 from talentbase.candidates.models import Candidate, DeletedCandidate
+from talentbase.db.batch import Staged, bound, prefixed
 from talentbase.history.models import HistoryEntry
 
 
 def add(session: AsyncSession, entry: HistoryEntry) -> None:
     """Stages a history row in the session's transaction (it commits with the change)."""
     session.add(entry)
+
+
+def insert_entry(row: Mapping[str, Any]) -> Staged:
+    """The ``INSERT`` of one history row (``row``: every column's value), for a
+    ``WriteBatch``."""
+    return _INSERT_ENTRY, prefixed("h_", row)
+
+
+_INSERT_ENTRY = insert(HistoryEntry).values(
+    bound("h_", HistoryEntry.__table__, HistoryEntry.__table__.c.keys())
+)
 
 
 async def entries_of(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from talentbase.api.errors import NotFound
 from talentbase.api.pagination import CursorQuery
 from talentbase.db.base import is_id, new_id
+from talentbase.db.batch import WriteBatch
 from talentbase.events import outbox
 from talentbase.history import context, repository
 from talentbase.history.fields import changed_fields
@@ -57,6 +58,7 @@ async def record(
     changes: Mapping[str, Any],
     event_data: Mapping[str, Any] | None = None,
     emit_event: bool = True,
+    batch: WriteBatch | None = None,
 ) -> None:
     """Stages the history row of one change and its event, in the caller's transaction.
 
@@ -70,32 +72,34 @@ async def record(
     (``candidate.merged``: ``survivorId``, ``mergedIds``). ``emit_event=False`` records the
     row alone (the merged candidate's last entry: the merge is one event, the survivor's).
     No query (but the acting user's, when the request has not loaded it yet): the rows are
-    inserted by the caller's next flush."""
+    inserted by the caller's next flush, or with ``batch`` staged there, for the caller to
+    send with the change itself."""
     request = context.current()
     acting_user = await context.acting_user(session, workspace_id)
-    repository.add(
-        session,
-        HistoryEntry(
-            id=new_id(),
-            workspace_id=workspace_id,
-            candidate_id=candidate_id,
-            version=version,
-            at=at,
-            api_key_name=request.api_key_name if request is not None else None,
-            acting_user_id=acting_user.id if acting_user is not None else None,
-            method=request.method if request is not None else None,
-            route=request.route if request is not None else None,
-            action=action,
-            changes=dict(changes),
-        ),
-    )
+    row = {
+        "id": new_id(),
+        "workspace_id": workspace_id,
+        "candidate_id": candidate_id,
+        "version": version,
+        "at": at,
+        "api_key_name": request.api_key_name if request is not None else None,
+        "acting_user_id": acting_user.id if acting_user is not None else None,
+        "method": request.method if request is not None else None,
+        "route": request.route if request is not None else None,
+        "action": action,
+        "changes": dict(changes),
+    }
+    if batch is None:
+        repository.add(session, HistoryEntry(**row))
+    else:
+        batch.add(*repository.insert_entry(row))
     event_type = _EVENTS[action]
     data: dict[str, Any] = {"candidateId": candidate_id, "version": version}
     if event_type == outbox.CANDIDATE_UPDATED:
         data["changedFields"] = changed_fields(changes)
     data.update(event_data or {})
     if emit_event:
-        outbox.emit(session, workspace_id, event_type, candidate_id, data)
+        outbox.emit(session, workspace_id, event_type, candidate_id, data, batch=batch)
 
 
 async def erase_values(

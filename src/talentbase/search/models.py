@@ -17,8 +17,10 @@ absent from the models (``include_name`` tells schema comparisons to leave them 
   cascade, which fires the delete trigger.
 
 The rows are written by mapper events on ``Candidate`` (``after_insert``, ``after_update`` when
-a searched field changed). Bulk loaders that bypass the ORM (``insert(Candidate)`` with a list)
-fire no events: they must insert ``row_for(candidate_row)`` into this table themselves.
+a searched field changed); the PATCH, which writes the candidate without the ORM's flush,
+stages ``reindex`` and, when that updated no row, runs ``index``. Bulk loaders that bypass the
+ORM (``insert(Candidate)`` with a list) fire no events: they must insert
+``row_for(candidate_row)`` into this table themselves.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sqlalchemy import (
     BigInteger,
     ForeignKey,
     Index,
+    Insert,
     Integer,
     String,
     Text,
@@ -44,6 +47,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from talentbase.candidates.models import Candidate
 from talentbase.db.base import Base
+from talentbase.db.batch import Staged, bound, prefixed
 from talentbase.search.text import fold, joined, phone_forms
 
 LIST_SEPARATOR = "\x1f"
@@ -56,6 +60,9 @@ _FTS_SHADOWS = ("_data", "_idx", "_docsize", "_config", "_content")
 DATABASE_SPECIFIC_OBJECTS = frozenset(
     {FTS_TABLE, TRIGRAM_INDEX, *(FTS_TABLE + suffix for suffix in _FTS_SHADOWS)}
 )
+
+# the columns an ``entry`` gives
+ENTRY_COLUMNS = ("first_name", "last_name", "emails", "phones", "search_text")
 
 # the Candidate attributes the row is made from
 SEARCHED_FIELDS = (
@@ -151,6 +158,36 @@ def entry_of(candidate: Candidate) -> dict[str, str]:
     )
 
 
+def changed_entry(candidate: Candidate, values: Mapping[str, Any]) -> dict[str, str] | None:
+    """``entry`` of a loaded candidate with ``values`` (column -> new value) applied, or None
+    when ``values`` changes no searched field."""
+    if not any(name in values for name in SEARCHED_FIELDS):
+        return None
+    current = {name: values.get(name, getattr(candidate, name)) for name in SEARCHED_FIELDS}
+    return entry(
+        first_name=current["first_name"],
+        middle_name=current["middle_name"],
+        last_name=current["last_name"],
+        second_last_name=current["second_last_name"],
+        emails=current["emails"] or [],
+        phone_numbers=current["phone_numbers"] or [],
+    )
+
+
+def reindex(candidate_id: str, values: Mapping[str, str]) -> Staged:
+    """The ``UPDATE`` of a candidate's search row to ``values`` (an ``entry``), for a
+    ``WriteBatch``; it updates no row for a candidate loaded in bulk without one, which then
+    needs ``index``."""
+    return _REINDEX, {"s_candidate_id": candidate_id, **prefixed("s_", values)}
+
+
+def index(candidate_id: str, workspace_id: str, values: Mapping[str, str]) -> Insert:
+    """The ``INSERT`` of a candidate's search row (``values``: an ``entry``)."""
+    return insert(CandidateSearch).values(
+        candidate_id=candidate_id, workspace_id=workspace_id, **values
+    )
+
+
 def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
     """Alembic ``include_name`` hook: schema comparisons skip the objects that exist on one
     database only and are made by migration 0013 (``DATABASE_SPECIFIC_OBJECTS``)."""
@@ -161,6 +198,11 @@ def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
 # of a name, email or phone); the columns come with the parameters
 _INSERT = insert(CandidateSearch)
 _UPDATE = update(CandidateSearch).where(CandidateSearch.candidate_id == bindparam("target_id"))
+_REINDEX = (
+    update(CandidateSearch)
+    .where(CandidateSearch.candidate_id == bindparam("s_candidate_id"))
+    .values(bound("s_", CandidateSearch.__table__, ENTRY_COLUMNS))
+)
 
 
 @event.listens_for(Candidate, "after_insert")
