@@ -7,6 +7,7 @@ PostgreSQL server is ``TALENTBASE_TEST_POSTGRES_URL`` (default the local one).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -15,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from talentbase.app import create_app
@@ -194,3 +195,20 @@ async def create_candidate(http: httpx.AsyncClient, **fields: Any) -> str:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def recorded_statements(database: Database) -> Iterator[list[str]]:
+    """The SQL statements the app's engine sends while the block runs, in order, each with its
+    whitespace collapsed to single spaces."""
+    statements: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from talentbase.candidates.models import Candidate
 from talentbase.db.engine import Database
 from talentbase.placements import service as placements
 from talentbase.placements.schemas import PlacementCreate
 from talentbase.users.models import User
-from tests.conftest import create_user
+from tests.conftest import create_user, recorded_statements
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -137,16 +137,10 @@ async def test_a_full_list_page_of_50_costs_the_same_statements_as_a_page_of_2(
     )
     statements: list[str] = []
 
-    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        statements.append(statement)
-
     async def page(limit: int) -> list[dict[str, Any]]:
-        statements.clear()
-        event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(database) as sent:
             response = await client.get("/candidates", params={"limit": limit})
-        finally:
-            event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+        statements[:] = sent
         body: list[dict[str, Any]] = (await _ok(response, 200))["items"]
         return body
 
@@ -188,13 +182,7 @@ async def test_a_patch_reads_the_candidate_its_users_and_its_families_in_one_sta
     candidate_id = await _candidate_with_every_section(
         client, 0, acme["id"], definition["id"], user
     )
-    statements: list[str] = []
-
-    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        statements.append(" ".join(statement.split()))
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(database) as statements:
         response = await client.patch(
             f"/candidates/{candidate_id}",
             json={
@@ -204,8 +192,6 @@ async def test_a_patch_reads_the_candidate_its_users_and_its_families_in_one_sta
             },
             headers={"x-on-behalf-of": other["userId"]},
         )
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     patched = await _ok(response, 200)
     _every_section_filled(patched)
     assert patched["mainContact"]["user"]["userId"] == other["userId"]

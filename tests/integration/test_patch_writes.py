@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, delete, event, insert, select, text, update
+from sqlalchemy import create_engine, delete, insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from talentbase.candidates.models import Candidate
@@ -22,7 +22,7 @@ from talentbase.db.urls import sync_url
 from talentbase.events.models import OutboxEvent
 from talentbase.search.models import CandidateSearch
 from talentbase.workspaces.models import Workspace
-from tests.conftest import backend, create_candidate
+from tests.conftest import backend, create_candidate, recorded_statements
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "WITH")
 
@@ -67,13 +67,7 @@ async def test_a_patch_writes_every_row_of_its_change_in_one_statement_on_postgr
         ("email", "gone@example.com"),
         ("phone", "+442079460958"),
     }
-    statements: list[str] = []
-
-    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        statements.append(" ".join(statement.split()))
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(database) as statements:
         response = await client.patch(
             f"/candidates/{candidate_id}",
             json={
@@ -81,8 +75,6 @@ async def test_a_patch_writes_every_row_of_its_change_in_one_statement_on_postgr
                 "emails": [{"email": "kept@example.com"}, {"email": "new@example.com"}],
             },
         )
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     assert response.status_code == 200, response.text
     assert response.json()["name"]["firstName"] == "Zoë"
 
