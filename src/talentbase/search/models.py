@@ -146,23 +146,9 @@ def row_for(candidate: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def entry_of(candidate: Candidate) -> dict[str, str]:
-    """``entry`` of a loaded candidate."""
-    return entry(
-        first_name=candidate.first_name,
-        middle_name=candidate.middle_name,
-        last_name=candidate.last_name,
-        second_last_name=candidate.second_last_name,
-        emails=candidate.emails or [],
-        phone_numbers=candidate.phone_numbers or [],
-    )
-
-
-def changed_entry(candidate: Candidate, values: Mapping[str, Any]) -> dict[str, str] | None:
-    """``entry`` of a loaded candidate with ``values`` (column -> new value) applied, or None
-    when ``values`` changes no searched field."""
-    if not any(name in values for name in SEARCHED_FIELDS):
-        return None
+def entry_of(candidate: Candidate, values: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """``entry`` of a loaded candidate, with ``values`` (column -> new value) applied."""
+    values = values or {}
     current = {name: values.get(name, getattr(candidate, name)) for name in SEARCHED_FIELDS}
     return entry(
         first_name=current["first_name"],
@@ -172,6 +158,14 @@ def changed_entry(candidate: Candidate, values: Mapping[str, Any]) -> dict[str, 
         emails=current["emails"] or [],
         phone_numbers=current["phone_numbers"] or [],
     )
+
+
+def changed_entry(candidate: Candidate, values: Mapping[str, Any]) -> dict[str, str] | None:
+    """``entry_of`` the candidate with ``values`` applied, or None when ``values`` changes no
+    searched field."""
+    if not any(name in values for name in SEARCHED_FIELDS):
+        return None
+    return entry_of(candidate, values)
 
 
 def reindex(candidate_id: str, values: Mapping[str, str]) -> Staged:
