@@ -14,18 +14,33 @@ Either way they run in the caller's transaction, and ``send`` returns each write
 
 The statements are built once per shape, with named bind parameters (``bound``), and their
 parameters are passed apart (``prefixed``): building a statement with its values bound in it,
-and working out its cache key, cost more than running it. The parameter names of one batch's
-writes must differ (each kind of write has its own prefix). The parts of one PostgreSQL
-statement share one snapshot and do not see each other's rows: the writes of a batch must not
-depend on each other's effects (no two writes of one row, no read of a row written in it).
+and working out its cache key, cost more than running it. Each shape is also compiled once, for
+the session's dialect, to the driver's own SQL (``$1`` placeholders for psycopg, ``?`` for
+sqlite3), its parameter order and each parameter's conversion; ``send`` hands the driver that SQL
+and the converted values directly. SQLAlchemy's execution layer (cache key, parameter
+processing, result set-up) and psycopg's parsing of named placeholders, which it repeats for
+every statement over 4 096 characters, cost more than the database's work on these rows
+(bench/README.md, fifth round); on aiosqlite each statement is one call on its thread instead
+of three or four. The engine's ``before_cursor_execute`` listeners are still told each
+statement, and a database error is raised as SQLAlchemy's ``DBAPIError`` subclass, as
+SQLAlchemy would raise it. A write must not use an expanding (``IN``-list) parameter: its SQL
+depends on the list's length; build one write per length instead.
+
+The parameter names of one batch's writes must differ (each kind of write has its own prefix).
+The parts of one PostgreSQL statement share one snapshot and do not see each other's rows: the
+writes of a batch must not depend on each other's effects (no two writes of one row, no read of
+a row written in it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     BindParameter,
     Delete,
@@ -38,7 +53,9 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 Write = Insert | Update | Delete
 # a write built once and the parameters of one use of it
@@ -60,8 +77,8 @@ def prefixed(prefix: str, values: Mapping[str, Any]) -> dict[str, Any]:
 @lru_cache(maxsize=256)
 def _together(writes: tuple[Write, ...]) -> Select[Any]:
     """One statement running ``writes`` as ``WITH`` parts and answering their row counts.
-    Cached by the writes themselves (built once each), so the statement and its cache key
-    are made once per shape."""
+    Cached by the writes themselves (built once each), so the statement is made once per
+    shape."""
     parts = [
         write.returning(literal_column("1")).cte(f"write_{index}")
         for index, write in enumerate(writes)
@@ -72,6 +89,58 @@ def _together(writes: tuple[Write, ...]) -> Select[Any]:
             for part in parts
         )
     ).add_cte(*parts)
+
+
+_REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class _DriverSql:
+    """A statement compiled once for one dialect: the driver's SQL, the names of its
+    positional parameters in order, for each the conversion the dialect applies to its value
+    (None: passed as is) and the value bound in the statement itself (``_REQUIRED``: none)."""
+
+    sql: str
+    names: tuple[str, ...]
+    converters: tuple[Callable[[Any], Any] | None, ...]
+    defaults: tuple[Any, ...]
+
+    def values(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The positional values for ``params`` (parameter name -> value). Raises
+        ``KeyError`` for a parameter the statement needs and ``params`` lacks."""
+        values = []
+        for name, convert, default in zip(self.names, self.converters, self.defaults, strict=True):
+            value = params[name] if default is _REQUIRED else params.get(name, default)
+            values.append(value if convert is None else convert(value))
+        return tuple(values)
+
+
+@lru_cache(maxsize=8)
+def _positional(dialect: Dialect) -> Dialect:
+    """``dialect`` compiling to psycopg's raw ``$1`` placeholders, which the driver sends
+    unparsed (``psycopg.AsyncRawCursor``); the types' conversions stay the dialect's."""
+    numbered = copy.copy(dialect)
+    numbered.paramstyle = "numeric_dollar"
+    numbered.positional = True
+    return numbered
+
+
+@lru_cache(maxsize=512)
+def _compiled(statement: Write | Select[Any], dialect: Dialect) -> _DriverSql:
+    """``statement`` compiled for ``dialect`` (``_DriverSql``). Raises ``ValueError`` for an
+    expanding parameter, whose SQL depends on each use's list."""
+    target = _positional(dialect) if dialect.name == "postgresql" else dialect
+    compiled = statement.compile(dialect=target)
+    names = tuple(compiled.positiontup or ())
+    binds = [compiled.binds[name] for name in names]
+    if any(bind.expanding for bind in compiled.binds.values()):
+        raise ValueError(f"an expanding parameter in a batched write: {compiled.string}")
+    return _DriverSql(
+        sql=compiled.string,
+        names=names,
+        converters=tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds),
+        defaults=tuple(_REQUIRED if bind.required else bind.effective_value for bind in binds),
+    )
 
 
 class WriteBatch:
@@ -96,19 +165,76 @@ class WriteBatch:
     async def send(self, session: AsyncSession) -> list[int]:
         """Runs the staged writes in the session's transaction; returns the row count of
         each, in the order added. The batch is empty afterwards. Errors of the database
-        (a constraint) propagate as SQLAlchemy's ``DBAPIError``."""
+        (a constraint) propagate as SQLAlchemy's ``DBAPIError`` (``IntegrityError``…)."""
         writes, self._writes = self._writes, []
         params, self._params = self._params, []
         if not writes:
             return []
         connection = await session.connection()
-        if connection.dialect.name != "postgresql" or len(writes) == 1:
-            return [
-                (await connection.execute(write, dict(values))).rowcount
-                for write, values in zip(writes, params, strict=True)
-            ]
-        merged: dict[str, Any] = {}
-        for values in params:
-            merged.update(values)
-        row = (await connection.execute(_together(tuple(writes)), merged)).one()
-        return [int(count) for count in row]
+        dialect = connection.dialect
+        if dialect.name == "postgresql":
+            merged: dict[str, Any] = {}
+            for values in params:
+                merged.update(values)
+            statement = _compiled(_together(tuple(writes)), dialect)
+            return await _send_postgresql(connection, statement, merged)
+        statements = [_compiled(write, dialect) for write in writes]
+        return await _send_sqlite(connection, statements, params)
+
+
+def _told(connection: AsyncConnection, sql: str, values: Sequence[Any]) -> None:
+    """Tells the engine's ``before_cursor_execute`` listeners (statement recorders) what is
+    about to be sent, as SQLAlchemy's own execution would."""
+    sync = connection.sync_connection
+    if sync is not None:
+        sync.dispatch.before_cursor_execute(sync, None, sql, values, None, False)
+
+
+async def _driver(connection: AsyncConnection) -> Any:
+    """The driver's own connection under the session's (psycopg's, aiosqlite's)."""
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is None:
+        raise RuntimeError("the session's connection has no driver connection")
+    return driver
+
+
+def _raised(connection: AsyncConnection, sql: str, error: Exception) -> Exception:
+    """The driver's ``error`` as SQLAlchemy raises it (``IntegrityError``…), without the
+    parameters (they hold personal data), or ``error`` itself when it is not the driver's."""
+    dialect = connection.dialect
+    return DBAPIError.instance(
+        sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+    )
+
+
+async def _send_postgresql(
+    connection: AsyncConnection, statement: _DriverSql, params: Mapping[str, Any]
+) -> list[int]:
+    values = statement.values(params)
+    _told(connection, statement.sql, values)
+    driver = await _driver(connection)
+    try:
+        async with psycopg.AsyncRawCursor(driver) as cursor:
+            await cursor.execute(statement.sql, values)
+            row = await cursor.fetchone()
+    except psycopg.Error as error:
+        raise _raised(connection, statement.sql, error) from error
+    assert row is not None  # one row of counts, always
+    return [int(count) for count in row]
+
+
+async def _send_sqlite(
+    connection: AsyncConnection, statements: list[_DriverSql], params: list[Mapping[str, Any]]
+) -> list[int]:
+    driver = await _driver(connection)
+    error_type: type[Exception] = connection.dialect.loaded_dbapi.Error
+    counts = []
+    for statement, values in zip(statements, params, strict=True):
+        positional = statement.values(values)
+        _told(connection, statement.sql, positional)
+        try:
+            cursor = await driver.execute(statement.sql, positional)
+        except error_type as error:
+            raise _raised(connection, statement.sql, error) from error
+        counts.append(cursor.rowcount)
+    return counts

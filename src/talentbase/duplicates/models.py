@@ -26,15 +26,18 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Delete,
     ForeignKey,
     Index,
     Insert,
     String,
     UniqueConstraint,
+    and_,
     bindparam,
     delete,
     event,
     insert,
+    or_,
     select,
     tuple_,
 )
@@ -148,7 +151,11 @@ def identifier_writes(target: Candidate, values: Mapping[str, Any]) -> list[Stag
     )
     writes: list[Staged] = []
     if gone:
-        writes.append((_BATCH_DELETE_GONE, {"i_candidate_id": target.id, "i_gone": gone}))
+        params = {"i_candidate_id": target.id}
+        for number, (kind, value) in enumerate(gone):
+            params[f"i_gone{number}_kind"] = kind
+            params[f"i_gone{number}_value"] = value
+        writes.append((_batch_delete_gone(len(gone)), params))
     writes.extend(
         (_batch_insert(number), prefixed(f"i{number}_", row))
         for number, row in enumerate(_rows(target, new))
@@ -156,12 +163,23 @@ def identifier_writes(target: Candidate, values: Mapping[str, Any]) -> list[Stag
     return writes
 
 
-_BATCH_DELETE_GONE = delete(CandidateIdentifier).where(
-    CandidateIdentifier.candidate_id == bindparam("i_candidate_id"),
-    tuple_(CandidateIdentifier.kind, CandidateIdentifier.value).in_(
-        bindparam("i_gone", expanding=True)
-    ),
-)
+@lru_cache(maxsize=64)
+def _batch_delete_gone(count: int) -> Delete:
+    """The ``DELETE`` of ``count`` identifier rows of a candidate (parameters
+    ``i_candidate_id``, ``i_gone<n>_kind``, ``i_gone<n>_value``): a batched write cannot take an
+    expanding ``IN`` list (``db.batch``), so there is one statement per count."""
+    return delete(CandidateIdentifier).where(
+        CandidateIdentifier.candidate_id == bindparam("i_candidate_id"),
+        or_(
+            *(
+                and_(
+                    CandidateIdentifier.kind == bindparam(f"i_gone{number}_kind"),
+                    CandidateIdentifier.value == bindparam(f"i_gone{number}_value"),
+                )
+                for number in range(count)
+            )
+        ),
+    )
 
 
 @lru_cache(maxsize=64)
