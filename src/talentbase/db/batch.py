@@ -46,12 +46,9 @@ from sqlalchemy import (
     Delete,
     FromClause,
     Insert,
-    Select,
     Update,
     bindparam,
-    func,
     literal_column,
-    select,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -74,21 +71,10 @@ def prefixed(prefix: str, values: Mapping[str, Any]) -> dict[str, Any]:
     return {prefix + name: value for name, value in values.items()}
 
 
-@lru_cache(maxsize=256)
-def _together(writes: tuple[Write, ...]) -> Select[Any]:
-    """One statement running ``writes`` as ``WITH`` parts and answering their row counts.
-    Cached by the writes themselves (built once each), so the statement is made once per
-    shape."""
-    parts = [
-        write.returning(literal_column("1")).cte(f"write_{index}")
-        for index, write in enumerate(writes)
-    ]
-    return select(
-        *(
-            select(func.count()).select_from(part).scalar_subquery().label(part.name)
-            for part in parts
-        )
-    ).add_cte(*parts)
+@lru_cache(maxsize=512)
+def _counted(write: Write) -> Write:
+    """``write`` answering one row per row it wrote, for a ``WITH`` part to be counted."""
+    return write.returning(literal_column("1"))
 
 
 _REQUIRED = object()
@@ -116,20 +102,21 @@ class _DriverSql:
 
 
 @lru_cache(maxsize=8)
-def _positional(dialect: Dialect) -> Dialect:
-    """``dialect`` compiling to psycopg's raw ``$1`` placeholders, which the driver sends
-    unparsed (``psycopg.AsyncRawCursor``); the types' conversions stay the dialect's."""
-    numbered = copy.copy(dialect)
-    numbered.paramstyle = "numeric_dollar"
-    numbered.positional = True
-    return numbered
+def _formatted(dialect: Dialect) -> Dialect:
+    """``dialect`` compiling to ``%s`` placeholders, which ``_send_postgresql`` numbers
+    (``$1``…) for its place in the statement; the types' conversions stay the dialect's."""
+    formatted = copy.copy(dialect)
+    formatted.paramstyle = "format"
+    formatted.positional = True
+    return formatted
 
 
 @lru_cache(maxsize=512)
-def _compiled(statement: Write | Select[Any], dialect: Dialect) -> _DriverSql:
-    """``statement`` compiled for ``dialect`` (``_DriverSql``). Raises ``ValueError`` for an
-    expanding parameter, whose SQL depends on each use's list."""
-    target = _positional(dialect) if dialect.name == "postgresql" else dialect
+def _compiled(statement: Write, dialect: Dialect) -> _DriverSql:
+    """``statement`` compiled for ``dialect`` (``_DriverSql``; on PostgreSQL with ``%s``
+    placeholders, see ``_formatted``). Raises ``ValueError`` for an expanding parameter, whose
+    SQL depends on each use's list."""
+    target = _formatted(dialect) if dialect.name == "postgresql" else dialect
     compiled = statement.compile(dialect=target)
     names = tuple(compiled.positiontup or ())
     binds = [compiled.binds[name] for name in names]
@@ -173,11 +160,8 @@ class WriteBatch:
         connection = await session.connection()
         dialect = connection.dialect
         if dialect.name == "postgresql":
-            merged: dict[str, Any] = {}
-            for values in params:
-                merged.update(values)
-            statement = _compiled(_together(tuple(writes)), dialect)
-            return await _send_postgresql(connection, statement, merged)
+            parts = [_compiled(_counted(write), dialect) for write in writes]
+            return await _send_postgresql(connection, parts, params)
         statements = [_compiled(write, dialect) for write in writes]
         return await _send_sqlite(connection, statements, params)
 
@@ -200,7 +184,7 @@ async def _driver(connection: AsyncConnection) -> Any:
 
 def _raised(connection: AsyncConnection, sql: str, error: Exception) -> Exception:
     """The driver's ``error`` as SQLAlchemy raises it (``IntegrityError``…), without the
-    parameters (they hold personal data), or ``error`` itself when it is not the driver's."""
+    parameters (they hold personal data)."""
     dialect = connection.dialect
     return DBAPIError.instance(
         sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
@@ -208,17 +192,32 @@ def _raised(connection: AsyncConnection, sql: str, error: Exception) -> Exceptio
 
 
 async def _send_postgresql(
-    connection: AsyncConnection, statement: _DriverSql, params: Mapping[str, Any]
+    connection: AsyncConnection, parts: list[_DriverSql], params: list[Mapping[str, Any]]
 ) -> list[int]:
-    values = statement.values(params)
-    _told(connection, statement.sql, values)
+    """One statement, each write a ``WITH`` part, answering their row counts. It is put
+    together from the parts' SQL, each compiled once, on every call: the writes of a change
+    vary (changed columns, identifiers kept and gone), and a statement compiled per
+    combination was compiled again for about one PATCH in ten (bench/README.md, fifth
+    round)."""
+    sql: list[str] = []
+    values: list[Any] = []
+    for index, (part, part_params) in enumerate(zip(parts, params, strict=True)):
+        numbers = tuple(
+            f"${number}" for number in range(len(values) + 1, len(values) + 1 + len(part.names))
+        )
+        sql.append(f"write_{index} AS ({part.sql % numbers})")
+        values.extend(part.values(part_params))
+    # only compiled SQL and numbers go into the text; the values are bound
+    counts = ", ".join(f"(SELECT count(*) FROM write_{index})" for index in range(len(parts)))  # noqa: S608
+    statement = f"WITH {', '.join(sql)} SELECT {counts}"
+    _told(connection, statement, values)
     driver = await _driver(connection)
     try:
         async with psycopg.AsyncRawCursor(driver) as cursor:
-            await cursor.execute(statement.sql, values)
+            await cursor.execute(statement, values)
             row = await cursor.fetchone()
     except psycopg.Error as error:
-        raise _raised(connection, statement.sql, error) from error
+        raise _raised(connection, statement, error) from error
     assert row is not None  # one row of counts, always
     return [int(count) for count in row]
 
