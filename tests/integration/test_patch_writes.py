@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, delete, insert, select, text, update
+from sqlalchemy import bindparam, create_engine, delete, insert, select, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from talentbase.candidates.models import Candidate
 from talentbase.db.batch import WriteBatch, bound, prefixed
@@ -181,3 +182,45 @@ async def test_a_batch_answers_each_writes_row_count_and_refuses_a_shared_parame
         assert await batch.send(session) == []
     renamed = await client.get(f"/candidates/{candidate_id}")
     assert renamed.json()["name"]["middleName"] == "Ann"
+
+
+async def test_a_batch_that_breaks_a_constraint_raises_sqlalchemys_error_and_writes_nothing(
+    database: Database, client: httpx.AsyncClient
+) -> None:
+    """The driver's error comes back as SQLAlchemy's ``IntegrityError`` (what the callers
+    catch), without the statement's parameters, and the transaction's earlier writes of the
+    batch are rolled back with it."""
+    candidate_id = await create_candidate(client)
+    async with database.transaction(write=False) as session:
+        workspace_id = await session.scalar(
+            select(Candidate.workspace_id).where(Candidate.id == candidate_id)
+        )
+    rename = (
+        update(Candidate)
+        .where(Candidate.id == bound("r_", Candidate.__table__, ["id"])["id"])
+        .values(bound("r_", Candidate.__table__, ["middle_name"]))
+    )
+    taken = insert(Workspace).values(bound("w_", Workspace.__table__, ["id", "name", "created_at"]))
+    batch = WriteBatch()
+    batch.add(rename, prefixed("r_", {"id": candidate_id, "middle_name": "Renamed"}))
+    secret_name = f"never-shown-{uuid.uuid4()}"
+    batch.add(
+        taken, prefixed("w_", {"id": workspace_id, "name": secret_name, "created_at": utcnow()})
+    )
+    with pytest.raises(IntegrityError) as raised:
+        async with database.transaction(write=True) as session:
+            await batch.send(session)
+    assert "INSERT INTO workspaces" in str(raised.value)
+    assert secret_name not in str(raised.value)
+    after = await client.get(f"/candidates/{candidate_id}")
+    assert after.status_code == 200, after.text
+    assert after.json()["name"]["middleName"] != "Renamed"
+
+
+async def test_a_batched_write_with_an_expanding_parameter_is_refused(database: Database) -> None:
+    """An ``IN`` list's SQL depends on its length, so a write compiled once cannot take one."""
+    batch = WriteBatch()
+    batch.add(delete(Candidate).where(Candidate.id.in_(bindparam("ids", expanding=True))), {})
+    with pytest.raises(ValueError, match="expanding"):
+        async with database.transaction(write=True) as session:
+            await batch.send(session)

@@ -8,23 +8,25 @@ and ``DELETE`` statements with their parameters and sends them:
 
 - on PostgreSQL (and PostgreSQL-wire engines with data-modifying ``WITH``) as one statement,
   each write a ``WITH`` part, which the statement runs to completion;
-- elsewhere (SQLite) one after the other, in the order added, on the session's connection.
+- elsewhere (SQLite) one after the other, in the order added, in one call on the driver's
+  thread.
 
 Either way they run in the caller's transaction, and ``send`` returns each write's row count.
 
 The statements are built once per shape, with named bind parameters (``bound``), and their
 parameters are passed apart (``prefixed``): building a statement with its values bound in it,
-and working out its cache key, cost more than running it. Each shape is also compiled once, for
-the session's dialect, to the driver's own SQL (``$1`` placeholders for psycopg, ``?`` for
-sqlite3), its parameter order and each parameter's conversion; ``send`` hands the driver that SQL
-and the converted values directly. SQLAlchemy's execution layer (cache key, parameter
-processing, result set-up) and psycopg's parsing of named placeholders, which it repeats for
-every statement over 4 096 characters, cost more than the database's work on these rows
-(bench/README.md, fifth round); on aiosqlite each statement is one call on its thread instead
-of three or four. The engine's ``before_cursor_execute`` listeners are still told each
-statement, and a database error is raised as SQLAlchemy's ``DBAPIError`` subclass, as
-SQLAlchemy would raise it. A write must not use an expanding (``IN``-list) parameter: its SQL
-depends on the list's length; build one write per length instead.
+and working out its cache key, cost more than running it. Each write is also compiled once for
+the session's dialect to the driver's own SQL (``%s`` placeholders, numbered ``$1``… for its
+place in the PostgreSQL statement and sent through psycopg's raw cursor; ``?`` for sqlite3),
+with its parameter order and each parameter's conversion, and ``send`` hands the driver that
+SQL and the converted values directly. SQLAlchemy's execution layer (cache key, parameter
+processing, result set-up), psycopg's parsing of named placeholders (repeated for every
+statement over 4 096 characters) and, on aiosqlite, three or four hand-overs to its thread
+per statement cost more than the database's work on these rows (bench/README.md, fifth round).
+The engine's ``before_cursor_execute`` listeners are still told each statement, and a database
+error is raised as the ``DBAPIError`` subclass SQLAlchemy would raise. A write must not use an
+expanding (``IN``-list) parameter, whose SQL depends on the list's length: build one write per
+length instead.
 
 The parameter names of one batch's writes must differ (each kind of write has its own prefix).
 The parts of one PostgreSQL statement share one snapshot and do not see each other's rows: the
