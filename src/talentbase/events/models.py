@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talentbase.db.base import Base, new_id
@@ -22,7 +22,16 @@ class OutboxEvent(Base):
     __tablename__ = "outbox_events"
     __table_args__ = (
         Index("ix_outbox_events_created", "created_at", "id"),
-        Index("ix_outbox_events_fan_out", "fanned_out_at", "created_at", "id"),
+        # the events waiting for their fan-out, in order: only those rows are in it, so the
+        # worker's scan never walks the versions its own UPDATEs left behind until a vacuum
+        # (a 100 ms scan per round on PostgreSQL under a stream of PATCHes, bench/README.md)
+        Index(
+            "ix_outbox_events_pending",
+            "created_at",
+            "id",
+            postgresql_where=text("fanned_out_at IS NULL"),
+            sqlite_where=text("fanned_out_at IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
