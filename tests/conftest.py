@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from talentbase.app import create_app
 from talentbase.db import migrate
@@ -212,3 +212,11 @@ def recorded_statements(database: Database) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture(scope="module")
+def explainer(database_url: str) -> Iterator[Engine]:
+    """A plain synchronous engine on the test database, for ``EXPLAIN`` of captured SQL."""
+    engine = create_engine(sync_url(database_url))
+    yield engine
+    engine.dispose()

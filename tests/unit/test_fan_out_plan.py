@@ -5,23 +5,13 @@ on every round (bench/README.md, fifth round)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, event
 
 from talentbase.db.engine import Database
-from talentbase.db.urls import sync_url
 from talentbase.webhooks import repository
 from tests.conftest import backend
-
-
-@pytest.fixture(scope="module")
-def explainer(database_url: str) -> Iterator[Engine]:
-    engine = create_engine(sync_url(database_url))
-    yield engine
-    engine.dispose()
 
 
 async def test_the_fan_out_scan_reads_the_index_of_waiting_events_in_order(

@@ -5,23 +5,13 @@ the first page costs (bench/README.md, "Scale")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, event
 
 from talentbase.db.engine import Database
-from talentbase.db.urls import sync_url
 from tests.conftest import backend, create_candidate
-
-
-@pytest.fixture(scope="module")
-def explainer(database_url: str) -> Iterator[Engine]:
-    engine = create_engine(sync_url(database_url))
-    yield engine
-    engine.dispose()
 
 
 async def _page_statement(
