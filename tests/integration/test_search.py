@@ -1035,9 +1035,9 @@ def transactions(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[bo
     opened: list[bool] = []
     original = database.transaction
 
-    def spy(*, write: bool) -> Any:
+    def spy(*, write: bool, lock_late: bool = False) -> Any:
         opened.append(write)
-        return original(write=write)
+        return original(write=write, lock_late=lock_late)
 
     monkeypatch.setattr(database, "transaction", spy)
     return opened

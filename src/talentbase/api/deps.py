@@ -19,6 +19,7 @@ from talentbase.workspaces import service as workspaces
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READ_ONLY = "_talentbase_read_only"
+_LOCKS_LATE = "_talentbase_locks_late"
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
@@ -29,6 +30,18 @@ def read_only(endpoint: Endpoint) -> Endpoint:
     for nor holds the write lock), unless a layer around it registered a ``before_commit``
     callback that writes (an ``Idempotency-Key``'s claim)."""
     setattr(endpoint, _READ_ONLY, True)
+    return endpoint
+
+
+def locks_late(endpoint: Endpoint) -> Endpoint:
+    """Marks a writing route whose service takes SQLite's write lock only when it is about to
+    write and checks there that what it read still holds (``PATCH /candidates/{id}``): its
+    reading, validation and rules run while other requests write (``Database.transaction``'s
+    ``lock_late``), and its writes commit on their own there, under the lock
+    (``candidates.repository.store_change``). Not when a layer around it writes in its
+    transaction (a ``before_commit`` callback: an ``Idempotency-Key``): the request then holds
+    the lock throughout."""
+    setattr(endpoint, _LOCKS_LATE, True)
     return endpoint
 
 
@@ -64,9 +77,14 @@ def writes(scope: Scope) -> bool:
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed when the handler returns (before the answer is
     sent), rolled back on any error, so a failed request writes nothing (API.md §1). The
-    ``before_commit`` callbacks run on it just before the commit."""
+    ``before_commit`` callbacks run on it just before the commit. On a ``locks_late`` route
+    the writes may commit before (SQLite; see ``locks_late``)."""
     database: Database = request.app.state.database
-    async with database.transaction(write=writes(request.scope)) as session:
+    # a layer's callback writes after the route, in its transaction: under the lock throughout
+    late = getattr(request.scope.get("endpoint"), _LOCKS_LATE, False) and not before_commit(
+        request.scope
+    )
+    async with database.transaction(write=writes(request.scope), lock_late=late) as session:
         yield session
         for hook in before_commit(request.scope):
             await hook(session)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     union,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -38,6 +39,7 @@ from talentbase.custom_attributes import repository as custom_attributes
 from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.db.base import is_id
 from talentbase.db.batch import WriteBatch, bound, prefixed
+from talentbase.db.engine import begin_writing, commit_lock
 from talentbase.db.types import after, utcnow
 from talentbase.duplicates import models as duplicates
 from talentbase.history import fields as history_fields
@@ -213,46 +215,98 @@ def next_stamp(candidate: Candidate) -> tuple[int, datetime]:
     return candidate.version + 1, after(candidate.modified_at)
 
 
-async def store_change(
-    session: AsyncSession, candidate: Candidate, values: Mapping[str, Any], batch: WriteBatch
-) -> None:
-    """Writes ``values`` (column -> new value, with the new ``version`` and ``modified_at``)
-    to a candidate loaded under its row lock, with its search row and identifier rows in step,
-    together with the writes already in ``batch`` (the history entry and event of the
-    change), in one round trip where the database takes it (``db.batch``); then sets the
-    values on the loaded candidate as stored (nothing is left for the ORM to flush).
+class StaleRead(Exception):
+    """The candidate changed between its read and the write of a change computed from it:
+    possible only when it was read before the write lock (``db.engine.reads_unlocked``). The
+    caller rolls back and does the change again, reading under the lock."""
 
-    The ORM's flush would send each of these rows as its own statement; this is the PATCH's
-    write path (issue 7, bench/README.md). Raises ``RuntimeError`` when the candidate's row
-    was not updated (it is locked, so that is a bug)."""
+
+@dataclass
+class StagedChange:
+    """A change of one candidate staged in a ``WriteBatch`` (``stage_change``), for
+    ``store_change`` to send."""
+
+    candidate: Candidate
+    batch: WriteBatch
+    updated: int
+    entry: dict[str, str] | None
+    reindexed: int | None
+
+
+def stage_change(
+    candidate: Candidate, values: Mapping[str, Any], batch: WriteBatch
+) -> StagedChange:
+    """Stages the writes of ``values`` (column -> new value, with the new ``version`` and
+    ``modified_at``) to a candidate as it was read: its row (at the version read), its search
+    row and identifier rows in step, beside the writes already in ``batch`` (the history entry
+    and event of the change). Then sets the values on the candidate as stored, so that its
+    view can be built before the writes are sent (``store_change``)."""
     updated = batch.add(
         _update_of(tuple(values)),
-        {"c_workspace_id": candidate.workspace_id, "c_id": candidate.id, **prefixed("c_", values)},
+        {
+            "c_workspace_id": candidate.workspace_id,
+            "c_id": candidate.id,
+            "c_read_version": candidate.version,
+            **prefixed("c_", values),
+        },
     )
     entry = search.changed_entry(candidate, values)
     reindexed = batch.add(*search.reindex(candidate.id, entry)) if entry is not None else None
     for write, params in duplicates.identifier_writes(candidate, values):
         batch.add(write, params)
-    counts = await batch.send(session)
-    if counts[updated] != 1:
-        raise RuntimeError(f"candidate {candidate.id} was not updated under its lock")
-    if entry is not None and reindexed is not None and counts[reindexed] == 0:
-        await (await session.connection()).execute(
-            search.index(candidate.id, candidate.workspace_id, entry)
-        )
     for name, value in values.items():
         set_committed_value(candidate, name, value)
+    return StagedChange(candidate, batch, updated, entry, reindexed)
+
+
+async def store_change(session: AsyncSession, staged: StagedChange) -> None:
+    """Sends a staged change (``stage_change``) in one round trip where the database takes it
+    (``db.batch``).
+
+    The ORM's flush would send each of these rows as its own statement; this is the PATCH's
+    write path (issue 7, bench/README.md). Where the candidate was read before the write lock
+    (a ``locks_late`` PATCH on SQLite, ``db.engine.commit_lock``) the writes are committed on
+    their own, in one call under the lock (``WriteBatch.send_committing``): nothing may be
+    written after them in the request. Raises ``StaleRead`` when that candidate has changed
+    since it was read (nothing is written), or a write then broke a constraint (another
+    change of it took the same history version or identifiers); ``RuntimeError`` when a
+    candidate read under its row lock was not updated (a bug)."""
+    candidate = staged.candidate
+    lock = commit_lock(session)
+    if lock is not None:
+        # read before the write lock: the writes commit alone, only at the version read, and
+        # only where the candidate has its search row (else the general path below adds it)
+        required = (
+            [staged.updated] if staged.reindexed is None else [staged.updated, staged.reindexed]
+        )
+        try:
+            counts = await staged.batch.send_committing(session, lock, required)
+        except IntegrityError as error:
+            raise StaleRead(candidate.id) from error
+        if counts is None:
+            raise StaleRead(candidate.id)
+        return
+    await begin_writing(session)
+    counts = await staged.batch.send(session)
+    if counts[staged.updated] != 1:
+        raise RuntimeError(f"candidate {candidate.id} was not updated under its lock")
+    if staged.entry is not None and staged.reindexed is not None and not counts[staged.reindexed]:
+        await (await session.connection()).execute(
+            search.index(candidate.id, candidate.workspace_id, staged.entry)
+        )
 
 
 @lru_cache(maxsize=512)
 def _update_of(columns: tuple[str, ...]) -> Update:
     """The ``UPDATE`` of these columns of one candidate (parameters ``c_<column>``, the row by
-    ``c_workspace_id`` and ``c_id``), built once per set of columns a PATCH changes."""
+    ``c_workspace_id`` and ``c_id`` at version ``c_read_version``), built once per set of
+    columns a PATCH changes."""
     return (
         update(Candidate)
         .where(
             Candidate.workspace_id == bindparam("c_workspace_id"),
             Candidate.id == bindparam("c_id"),
+            Candidate.version == bindparam("c_read_version"),
         )
         .values(bound("c_", Candidate.__table__, columns))
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from talentbase.api.deps import CallerDep, SessionDep
+from talentbase.api.deps import CallerDep, SessionDep, locks_late
 from talentbase.api.pagination import CursorQueryDep
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import StrictInput, error_responses
@@ -152,6 +152,7 @@ async def get_candidate(
         **merge.NOT_FOUND_RESPONSES,
     },
 )
+@locks_late
 async def update_candidate(
     id: str,
     body: CandidatePatch,

@@ -51,6 +51,7 @@ from talentbase.custom_attributes.models import CustomAttributeValue
 from talentbase.custom_attributes.values import ValueProblem, normalize_value
 from talentbase.db.base import new_id
 from talentbase.db.batch import WriteBatch
+from talentbase.db.engine import begin_writing
 from talentbase.db.types import after, utcnow
 from talentbase.history import context as write_context
 from talentbase.history import fields as history_fields
@@ -386,7 +387,35 @@ async def update_candidate(
     transaction. Raises ``NotFound`` (404), ``PreconditionFailed`` (412: ``If-Match`` does not
     match, checked under the row lock) and ``ValidationFailed`` (400); nothing is written on
     failure.
+
+    On SQLite the candidate is read before the write lock (the route ``locks_late``), which
+    then covers only the writes and the commit; when the candidate changed in between
+    (``repository.StaleRead``), the change is rolled back and made again from a read under
+    the lock.
     """
+    try:
+        return await _update_candidate(
+            session, workspace_id, candidate_id, body, phone_region, if_match
+        )
+    except repository.StaleRead:
+        # read before SQLite's write lock (``locks_late``) and changed since: once more,
+        # under the lock this time
+        await session.rollback()
+        session.expunge_all()
+        await begin_writing(session)
+        return await _update_candidate(
+            session, workspace_id, candidate_id, body, phone_region, if_match
+        )
+
+
+async def _update_candidate(
+    session: AsyncSession,
+    workspace_id: str,
+    candidate_id: str,
+    body: CandidatePatch,
+    phone_region: str | None,
+    if_match: str | None,
+) -> CandidateAnswer:
     locked = await repository.get_locked(
         session, workspace_id, candidate_id, _user_references(body).values()
     )
@@ -398,6 +427,7 @@ async def update_candidate(
         session, workspace_id, body, candidate, phone_region, loaded_users=locked.users
     )
     changed = {name: value for name, value in values.items() if getattr(candidate, name) != value}
+    staged = None
     if changed:
         version, modified_at = repository.next_stamp(candidate)
         batch = WriteBatch()
@@ -412,19 +442,23 @@ async def update_candidate(
             batch=batch,
         )
         # every row of the change in one round trip (db.batch), not one statement per row
-        await repository.store_change(
-            session, candidate, {**changed, "version": version, "modified_at": modified_at}, batch
+        staged = repository.stage_change(
+            candidate, {**changed, "version": version, "modified_at": modified_at}, batch
         )
-    # a PATCH changes no record behind the view: the families read under the lock still hold
-    view_json = await view.build_view(
+    # a PATCH changes no record behind the view: the families read with the candidate still
+    # hold, and what the view reads is read before the writes, which on SQLite hold the
+    # write lock (``locks_late``)
+    related = await view.load_related(
         session,
         workspace_id,
-        candidate,
+        [candidate],
         named_users,
-        families=locked.families,
-        experiences=locked.experiences,
+        locked.families,
+        {candidate.id: locked.experiences} if locked.experiences is not None else None,
     )
-    return CandidateAnswer(view_json, etags.of(candidate))
+    if staged is not None:
+        await repository.store_change(session, staged)
+    return CandidateAnswer(view.render(candidate, related), etags.of(candidate))
 
 
 async def create_candidate(

@@ -57,6 +57,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from talentbase.db.writer_lock import WriterLock
+
 Write = Insert | Update | Delete
 # a write built once and the parameters of one use of it
 Staged = tuple[Write, dict[str, Any]]
@@ -168,6 +170,34 @@ class WriteBatch:
         statements = [_compiled(write, dialect) for write in writes]
         return await _send_sqlite(connection, statements, params)
 
+    async def send_committing(
+        self, session: AsyncSession, lock: WriterLock, required: Iterable[int]
+    ) -> list[int] | None:
+        """SQLite: the session's transaction has only read; the staged writes become a
+        transaction of their own, whole in one call on the driver's thread: end the reading,
+        take ``lock``, ``BEGIN IMMEDIATE``, the writes, ``COMMIT`` when each write of
+        ``required`` (indexes, in the order added) wrote a row, else ``ROLLBACK``; let the lock
+        go. Returns the row counts, or None when it rolled back. A database error rolls back
+        and propagates as in ``send``. The batch is empty afterwards.
+
+        The session's own transaction is left open with nothing in it, for its commit or
+        rollback (a no-op on the driver). Neither the event loop nor another request runs
+        while the lock is held: the lock covers SQLite's work on these rows alone, which is
+        what lets two processes write one file in turn (bench/README.md, sixth round)."""
+        writes, self._writes = self._writes, []
+        params, self._params = self._params, []
+        connection = await session.connection()
+        statements = [_compiled(write, connection.dialect) for write in writes]
+        driver = await _driver(connection)
+        prepared = _prepared(connection, statements, params)
+        try:
+            counts: list[int] | None = await driver._execute(
+                _run_committing, driver._conn, prepared, lock, tuple(required)
+            )
+        except _WriteFailed as failed:
+            raise _raised(connection, failed.sql, failed.error) from failed.error
+        return counts
+
 
 def _told(connection: AsyncConnection, sql: str, values: Sequence[Any]) -> None:
     """Tells the engine's ``before_cursor_execute`` listeners (statement recorders) what is
@@ -234,16 +264,24 @@ async def _send_sqlite(
     round). aiosqlite has no public call for running a function on its thread; its
     ``_execute`` (0.20 to 0.22) is what its own ``execute`` uses."""
     driver = await _driver(connection)
-    prepared = []
-    for statement, values in zip(statements, params, strict=True):
-        positional = statement.values(values)
-        _told(connection, statement.sql, positional)
-        prepared.append((statement.sql, positional))
+    prepared = _prepared(connection, statements, params)
     try:
         counts: list[int] = await driver._execute(_run_all, driver._conn, prepared)
     except _WriteFailed as failed:
         raise _raised(connection, failed.sql, failed.error) from failed.error
     return counts
+
+
+def _prepared(
+    connection: AsyncConnection, statements: list[_DriverSql], params: list[Mapping[str, Any]]
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """Each write's SQL with its values in the driver's order, told to the listeners."""
+    prepared = []
+    for statement, values in zip(statements, params, strict=True):
+        positional = statement.values(values)
+        _told(connection, statement.sql, positional)
+        prepared.append((statement.sql, positional))
+    return prepared
 
 
 class _WriteFailed(Exception):
@@ -268,3 +306,38 @@ def _run_all(
         except sqlite3.Error as error:
             raise _WriteFailed(sql, error) from error
     return counts
+
+
+def _run_committing(
+    sqlite_connection: sqlite3.Connection,
+    statements: list[tuple[str, tuple[Any, ...]]],
+    lock: WriterLock,
+    required: tuple[int, ...],
+) -> list[int] | None:
+    """On aiosqlite's thread: ``WriteBatch.send_committing``'s transaction."""
+    if sqlite_connection.in_transaction:
+        # a reader cannot become SQLite's writer once another has committed since it began
+        _run_control(sqlite_connection, "COMMIT")
+    lock.hold()
+    try:
+        _run_control(sqlite_connection, "BEGIN IMMEDIATE")
+        try:
+            counts = _run_all(sqlite_connection, statements)
+            if all(counts[index] for index in required):
+                _run_control(sqlite_connection, "COMMIT")
+                return counts
+        except BaseException:
+            if sqlite_connection.in_transaction:
+                sqlite_connection.execute("ROLLBACK")
+            raise
+        sqlite_connection.execute("ROLLBACK")
+        return None
+    finally:
+        lock.let_go()
+
+
+def _run_control(sqlite_connection: sqlite3.Connection, sql: str) -> None:
+    try:
+        sqlite_connection.execute(sql)
+    except sqlite3.Error as error:
+        raise _WriteFailed(sql, error) from error
