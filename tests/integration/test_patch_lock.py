@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection
 
 from talentbase.candidates import etags, service
 from talentbase.db.engine import Database
-from talentbase.db.urls import sync_url
+from talentbase.db.urls import sqlite_path, sync_url
+from talentbase.db.writer_lock import WriterLock
 from talentbase.events.models import OutboxEvent
 from tests.conftest import backend, create_candidate
 
@@ -118,3 +119,31 @@ async def test_a_patch_reads_while_another_process_writes_and_waits_only_to_writ
     assert changed.status_code == 200, changed.text
     assert changed.json()["name"]["firstName"] == "Ngozi"
     assert changed.headers["ETag"] == etags.etag(candidate_id, 2)
+
+
+async def test_a_patch_that_times_out_waiting_to_write_answers_503_and_writes_nothing(
+    client: httpx.AsyncClient, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its write waits on the driver's thread for the writer lock, held by another process:
+    when the request's time is up it is answered at once, and its write, given up, is not
+    made once the lock comes free."""
+    candidate_id = await create_candidate(client)
+    monkeypatch.setattr(database, "timeout_seconds", 0.5)
+    other_process = WriterLock(sqlite_path(database.url))
+    other_process.hold()
+    try:
+        response = await asyncio.wait_for(
+            client.patch(f"/candidates/{candidate_id}", json={"firstName": "Ngozi"}), timeout=5
+        )
+    finally:
+        other_process.let_go()
+        other_process.close()
+    assert response.status_code == 503, response.text
+    assert "nothing was changed" in response.json()["message"]
+
+    await asyncio.sleep(0.3)  # time for a write that was not given up to land
+    current = await client.get(f"/candidates/{candidate_id}")
+    assert current.json()["name"]["firstName"] == "Jane"
+    assert current.headers["ETag"] == etags.etag(candidate_id, 1)
+    history = (await client.get(f"/candidates/{candidate_id}/history")).json()["items"]
+    assert [entry["version"] for entry in history] == [1]

@@ -8,10 +8,11 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from talentbase.db.engine import Database
-from talentbase.db.writer_lock import WriterLock
+from talentbase.db.writer_lock import Claim, WriterLock
 
 
 def _hold_in_thread(lock: WriterLock) -> tuple[threading.Thread, threading.Event]:
@@ -54,6 +55,30 @@ def test_threads_of_one_process_take_the_lock_in_turn(tmp_path: Path) -> None:
     assert had_it.wait(10)
     thread.join(10)
     lock.close()
+
+
+def test_a_waiter_gives_up_when_abandoned_and_fails_after_the_busy_timeout(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "talentbase.db"
+    first, second = WriterLock(database), WriterLock(database)
+    first.hold()
+    try:
+        claim = Claim()
+        claim.abandon()
+        assert second.hold(claim.abandoned) is False
+        assert not claim.finalize()
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            second.hold(timeout=0.2)
+        # the same process's threads: the thread lock is waited for the same way
+        assert first.hold(claim.abandoned) is False
+    finally:
+        first.let_go()
+    # nothing of the failed waits is held
+    assert second.hold(timeout=5) is True
+    second.let_go()
+    first.close()
+    second.close()
 
 
 def test_an_in_memory_database_has_a_lock_for_its_threads_only() -> None:

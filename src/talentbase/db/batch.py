@@ -57,7 +57,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from talentbase.db.writer_lock import WriterLock
+from talentbase.db.writer_lock import Claim, WriterLock
 
 Write = Insert | Update | Delete
 # a write built once and the parameters of one use of it
@@ -178,7 +178,10 @@ class WriteBatch:
         take ``lock``, ``BEGIN IMMEDIATE``, the writes, ``COMMIT`` when each write of
         ``required`` (indexes, in the order added) wrote a row, else ``ROLLBACK``; let the lock
         go. Returns the row counts, or None when it rolled back. A database error rolls back
-        and propagates as in ``send``. The batch is empty afterwards.
+        and propagates as in ``send``. The batch is empty afterwards. A caller cancelled
+        meanwhile (its request's timeout) leaves nothing written: the thread stops waiting
+        for the lock, or rolls back instead of committing, unless its ``COMMIT`` had already
+        begun.
 
         The session's own transaction is left open with nothing in it, for its commit or
         rollback (a no-op on the driver). Neither the event loop nor another request runs
@@ -190,12 +193,17 @@ class WriteBatch:
         statements = [_compiled(write, connection.dialect) for write in writes]
         driver = await _driver(connection)
         prepared = _prepared(connection, statements, params)
+        claim = Claim()
         try:
             counts: list[int] | None = await driver._execute(
-                _run_committing, driver._conn, prepared, lock, tuple(required)
+                _run_committing, driver._conn, prepared, lock, tuple(required), claim
             )
         except _WriteFailed as failed:
             raise _raised(connection, failed.sql, failed.error) from failed.error
+        except BaseException:
+            # cancelled (the request's timeout): the thread goes on, but must not commit
+            claim.abandon()
+            raise
         return counts
 
 
@@ -313,17 +321,22 @@ def _run_committing(
     statements: list[tuple[str, tuple[Any, ...]]],
     lock: WriterLock,
     required: tuple[int, ...],
+    claim: Claim,
 ) -> list[int] | None:
     """On aiosqlite's thread: ``WriteBatch.send_committing``'s transaction."""
     if sqlite_connection.in_transaction:
         # a reader cannot become SQLite's writer once another has committed since it began
         _run_control(sqlite_connection, "COMMIT")
-    lock.hold()
+    try:
+        if not lock.hold(claim.abandoned):
+            return None
+    except sqlite3.Error as error:
+        raise _WriteFailed("BEGIN IMMEDIATE", error) from error
     try:
         _run_control(sqlite_connection, "BEGIN IMMEDIATE")
         try:
             counts = _run_all(sqlite_connection, statements)
-            if all(counts[index] for index in required):
+            if all(counts[index] for index in required) and claim.finalize():
                 _run_control(sqlite_connection, "COMMIT")
                 return counts
         except BaseException:

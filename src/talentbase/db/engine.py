@@ -4,11 +4,11 @@ One ``Database`` per app. SQLite has a single writer: concurrent writers on pool
 busy-wait (p99 about 1 s at 16 writers, performance-facts.md), so write requests on SQLite take
 an in-process lock for their whole transaction; readers run in parallel under WAL. A write
 transaction then begins, on the driver's thread, by taking the ``WriterLock``
-(``db.writer_lock``: the threads and processes on the file in turn, handed over on release
-rather than found free by SQLite's sleeping busy handler) and ``BEGIN IMMEDIATE``: SQLite's
-write lock up front, instead of reading first and failing with "database is locked" when it
-tries to upgrade. PostgreSQL uses a fixed pool (no overflow churn) and row locks
-(``SELECT ... FOR NO KEY UPDATE``) instead.
+(``db.writer_lock``: the threads and processes on the file in turn, handed over at release
+or within a millisecond, where SQLite's busy handler sleeps up to 100 ms between tries) and
+``BEGIN IMMEDIATE``: SQLite's write lock up front, instead of reading first and failing with
+"database is locked" when it tries to upgrade. PostgreSQL uses a fixed pool (no overflow
+churn) and row locks (``SELECT ... FOR NO KEY UPDATE``) instead.
 
 A write transaction opened with ``lock_late`` (a PATCH of a candidate) reads without the lock on
 SQLite: the PATCH writes its change in one call that takes the ``WriterLock``, begins, writes
@@ -74,10 +74,12 @@ class _WriteHold:
 
     def take(self) -> bool:
         """On the driver's thread: takes the lock (once per unit); False when the caller
-        has given up waiting meanwhile (the lock is then let go at once)."""
+        has given up waiting meanwhile (nothing is then held). Raises
+        ``sqlite3.OperationalError`` when it waited longer than SQLite's busy timeout."""
         if self.held:
             return True
-        self.lock.hold()
+        if not self.lock.hold(lambda: self._abandoned):
+            return False
         with self._guard:
             if self._abandoned:
                 self.lock.let_go()
@@ -86,8 +88,8 @@ class _WriteHold:
         return True
 
     def abandon(self) -> None:
-        """The caller stopped waiting for ``take`` (cancelled): a ``take`` still to come lets
-        the lock go; one done already is let go by ``release``."""
+        """The caller stopped waiting for ``take`` (cancelled): a ``take`` still waiting stops
+        and one still to come lets the lock go; one done already is let go by ``release``."""
         with self._guard:
             self._abandoned = True
 

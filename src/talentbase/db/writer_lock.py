@@ -1,18 +1,21 @@
 """The write lock of an SQLite database file, taken in turn by the processes serving it.
 
 SQLite has one writer per file. A second process's ``BEGIN IMMEDIATE`` waits in SQLite's busy
-handler, which sleeps (1, 2, 5, 10 … 100 ms) and tries again instead of queueing: under a
-steady load of writes from ``serve --workers 2`` a writer loses the lock to the other process
-again and again, and both processes sit idle in those sleeps (bench/README.md, issue 7). Here a
-writer first takes a lock that hands over the moment it is released: a thread lock among the
-process's own threads, then an ``flock`` of a file beside the database
-(``<database>-writer.lock``), which the kernel gives to the next waiting process. SQLite's own
-lock, taken after it, stays what keeps writers apart; this one only makes them queue. The
-file-lock libraries on PyPI (filelock, fasteners) poll with sleeps, which is what this avoids.
+handler, which sleeps (1, 2, 5, 10 … 100 ms) and tries again: under a steady load of writes
+from ``serve --workers 2`` a writer loses the lock to the other process again and again, and
+both processes sit idle in those sleeps (bench/README.md, issue 7). Here a writer first takes
+a thread lock among the process's own threads, handed over the moment it is released, then an
+``flock`` of a file beside the database (``<database>-writer.lock``), tried every millisecond.
+SQLite's own lock, taken after it, stays what keeps writers apart; this one makes them take
+turns. The ``flock`` is tried rather than waited for because a waiter must be able to stop: its
+request may be cancelled (``abandoned``), and it gives up after SQLite's busy timeout, as
+``BEGIN IMMEDIATE`` would. The file-lock libraries on PyPI (filelock, fasteners) poll too, but
+at 50 ms or more.
 
 It is taken on the driver's thread, with a connection in hand, just before ``BEGIN
 IMMEDIATE`` (``db.engine``), or around a whole write transaction
-(``WriteBatch.send_committing``), and let go after its ``COMMIT`` or ``ROLLBACK``. Where
+(``WriteBatch.send_committing``, with a ``Claim``), and let go after its ``COMMIT`` or
+``ROLLBACK``. Where
 ``fcntl`` is missing, or the file cannot be opened, only the thread lock is taken and SQLite's
 busy handler does the waiting between processes.
 """
@@ -20,13 +23,51 @@ busy handler does the waiting between processes.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 try:
     import fcntl
 except ImportError:  # not on POSIX: SQLite's busy handler alone between processes
     fcntl = None  # type: ignore[assignment]
+
+
+# as SQLite's busy timeout (``db.engine.SQLITE_PRAGMAS``)
+BUSY_TIMEOUT_SECONDS = 10.0
+_FILE_POLL_SECONDS = 0.001
+# how often a waiter for the thread lock looks whether it was abandoned
+_THREAD_POLL_SECONDS = 0.05
+
+
+def _never() -> bool:
+    return False
+
+
+class Claim:
+    """A write that the driver's thread carries out for a caller that may give up (be
+    cancelled) meanwhile: the thread stops waiting for the lock when it is ``abandoned``, and
+    asks ``finalize`` just before its one step that cannot be undone (``COMMIT``)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._abandoned = False
+
+    def abandon(self) -> None:
+        """The caller gives up: the write stops at its next check and is not committed."""
+        with self._guard:
+            self._abandoned = True
+
+    def abandoned(self) -> bool:
+        return self._abandoned
+
+    def finalize(self) -> bool:
+        """On the thread: whether to go on with the step that cannot be undone (False when
+        abandoned; after True, abandoning changes nothing)."""
+        with self._guard:
+            return not self._abandoned
 
 
 class WriterLock:
@@ -49,16 +90,39 @@ class WriterLock:
                 self.path = None
         return self._fd
 
-    def hold(self) -> None:
-        """Takes the lock, waiting as long as it takes (on a thread that may block)."""
-        self._threads.acquire()
-        try:
-            fd = self._descriptor()
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            self._threads.release()
-            raise
+    def hold(
+        self,
+        abandoned: Callable[[], bool] = _never,
+        timeout: float = BUSY_TIMEOUT_SECONDS,
+    ) -> bool:
+        """Takes the lock (on a thread that may block): True once held; False, holding
+        nothing, when ``abandoned()`` turned true while waiting. Raises
+        ``sqlite3.OperationalError`` ("database is locked") after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not self._threads.acquire(timeout=_THREAD_POLL_SECONDS):
+            if abandoned():
+                return False
+            if time.monotonic() > deadline:
+                raise sqlite3.OperationalError("database is locked")
+        fd = self._descriptor()
+        if fd is None:
+            return True
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                pass
+            except BaseException:
+                self._threads.release()
+                raise
+            if abandoned():
+                self._threads.release()
+                return False
+            if time.monotonic() > deadline:
+                self._threads.release()
+                raise sqlite3.OperationalError("database is locked")
+            time.sleep(_FILE_POLL_SECONDS)
 
     def let_go(self) -> None:
         """Lets the lock go (taken by ``hold``; on any thread)."""
