@@ -39,8 +39,8 @@ def locks_late(endpoint: Endpoint) -> Endpoint:
     reading, validation and rules run while other requests write (``Database.transaction``'s
     ``lock_late``), and its writes commit on their own there, under the lock
     (``candidates.repository.store_change``). Not when a layer around it writes in its
-    transaction (a ``before_commit`` callback: an ``Idempotency-Key``): the request then holds
-    the lock throughout."""
+    transaction (a ``before_commit`` callback, as a POST's ``Idempotency-Key`` registers): the
+    request then holds the lock throughout."""
     setattr(endpoint, _LOCKS_LATE, True)
     return endpoint
 
