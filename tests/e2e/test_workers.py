@@ -11,19 +11,25 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import backend
-from tests.e2e.servers import start_server
+from tests.e2e.servers import ServerProcess, start_server
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def test_two_workers_take_concurrent_writes_without_loss(tmp_path: Path, database_url: str) -> None:
+def _two_workers(tmp_path: Path, database_url: str) -> tuple[ServerProcess, str]:
+    """``serve --workers 2`` on a new SQLite file (or the test's PostgreSQL database), with a
+    new workspace; the server and its API key."""
     url = f"sqlite:///{tmp_path / 'workers.db'}" if backend() == "sqlite" else database_url
     key = f"tb_workers-{uuid.uuid4().hex}"
     env = {
         "TALENTBASE_BOOTSTRAP_API_KEY": key,
         "TALENTBASE_BOOTSTRAP_WORKSPACE": f"w-{uuid.uuid4().hex}",
     }
-    server = start_server(url, tmp_path / "server.log", env, workers=2)
+    return start_server(url, tmp_path / "server.log", env, workers=2), key
+
+
+def test_two_workers_take_concurrent_writes_without_loss(tmp_path: Path, database_url: str) -> None:
+    server, key = _two_workers(tmp_path, database_url)
     statuses: list[int] = []
     lock = threading.Lock()
     try:
@@ -85,13 +91,7 @@ def test_two_workers_patching_one_candidates_fields_at_once_lose_no_change(
     at its thread's last value, each PATCH is one version of the history, and the search row
     holds the names as they ended (on SQLite a PATCH reads before the write lock, and one
     whose candidate changed meanwhile is made again under it)."""
-    url = f"sqlite:///{tmp_path / 'workers.db'}" if backend() == "sqlite" else database_url
-    key = f"tb_workers-{uuid.uuid4().hex}"
-    env = {
-        "TALENTBASE_BOOTSTRAP_API_KEY": key,
-        "TALENTBASE_BOOTSTRAP_WORKSPACE": f"w-{uuid.uuid4().hex}",
-    }
-    server = start_server(url, tmp_path / "server.log", env, workers=2)
+    server, key = _two_workers(tmp_path, database_url)
     steps = 8
     statuses: list[int] = []
     lock = threading.Lock()

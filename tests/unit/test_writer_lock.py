@@ -29,18 +29,24 @@ def _hold_in_thread(lock: WriterLock) -> tuple[threading.Thread, threading.Event
     return thread, had_it
 
 
+def _waits_until_let_go(holder: WriterLock, waiter: WriterLock) -> None:
+    """``waiter`` (on a thread) does not get the lock while ``holder`` has it, and gets it
+    once ``holder`` lets go."""
+    holder.hold()
+    thread, had_it = _hold_in_thread(waiter)
+    assert not had_it.wait(0.3)
+    holder.let_go()
+    assert had_it.wait(10)
+    thread.join(10)
+
+
 def test_a_writer_of_another_process_waits_for_the_lock_and_gets_it_when_let_go(
     tmp_path: Path,
 ) -> None:
     database = tmp_path / "talentbase.db"
     # one lock per process: two on one file exclude each other as two processes would
     first, second = WriterLock(database), WriterLock(database)
-    first.hold()
-    thread, had_it = _hold_in_thread(second)
-    assert not had_it.wait(0.3)
-    first.let_go()
-    assert had_it.wait(10)
-    thread.join(10)
+    _waits_until_let_go(first, second)
     assert (tmp_path / "talentbase.db-writer.lock").exists()
     first.close()
     second.close()
@@ -48,12 +54,7 @@ def test_a_writer_of_another_process_waits_for_the_lock_and_gets_it_when_let_go(
 
 def test_threads_of_one_process_take_the_lock_in_turn(tmp_path: Path) -> None:
     lock = WriterLock(tmp_path / "talentbase.db")
-    lock.hold()
-    thread, had_it = _hold_in_thread(lock)
-    assert not had_it.wait(0.3)
-    lock.let_go()
-    assert had_it.wait(10)
-    thread.join(10)
+    _waits_until_let_go(lock, lock)
     lock.close()
 
 

@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -253,33 +253,40 @@ class Database:
 
         if in_process:
             await self._in_process_writers.acquire()
+
+        async def begin(session: AsyncSession) -> None:
+            if late is not None:
+                session.info[_LATE_LOCK] = late
+            else:
+                await session.connection(execution_options={WRITE_OPTION: hold})
+
         try:
-            async with self.sessionmaker() as session:
-                if late is not None:
-                    session.info[_LATE_LOCK] = late
-                else:
-                    await session.connection(execution_options={WRITE_OPTION: hold})
-                try:
-                    try:
-                        yield session
-                    except BaseException:
-                        await session.rollback()
-                        raise
-                    await session.commit()
-                finally:
-                    unlock()
+            async with self._plain_unit(begin, ended=unlock) as session:
+                yield session
         finally:
             unlock()
 
     @contextlib.asynccontextmanager
-    async def _plain_unit(self) -> AsyncIterator[AsyncSession]:
+    async def _plain_unit(
+        self,
+        begin: Callable[[AsyncSession], Awaitable[None]] | None = None,
+        ended: Callable[[], None] | None = None,
+    ) -> AsyncIterator[AsyncSession]:
+        """A session whose block commits, or rolls back on an exception; ``begin`` runs on it
+        first, ``ended`` as soon as its transaction has ended (before the session closes)."""
         async with self.sessionmaker() as session:
+            if begin is not None:
+                await begin(session)
             try:
-                yield session
-            except BaseException:
-                await session.rollback()
-                raise
-            await session.commit()
+                try:
+                    yield session
+                except BaseException:
+                    await session.rollback()
+                    raise
+                await session.commit()
+            finally:
+                if ended is not None:
+                    ended()
 
     async def dispose(self) -> None:
         """Close every pooled connection (and the write lock's file)."""
