@@ -28,18 +28,21 @@ def _two_workers(tmp_path: Path, database_url: str) -> tuple[ServerProcess, str]
     return start_server(url, tmp_path / "server.log", env, workers=2), key
 
 
+def _created(server: ServerProcess, key: str, first_name: str, last_names: list[str]) -> list[str]:
+    """The ids of new candidates, one per last name."""
+    with httpx.Client(base_url=server.base, headers={"x-api-key": key}, timeout=30) as http:
+        return [
+            http.post("/candidates", json={"firstName": first_name, "lastName": last}).json()
+            for last in last_names
+        ]
+
+
 def test_two_workers_take_concurrent_writes_without_loss(tmp_path: Path, database_url: str) -> None:
     server, key = _two_workers(tmp_path, database_url)
     statuses: list[int] = []
     lock = threading.Lock()
     try:
-        with httpx.Client(base_url=server.base, headers={"x-api-key": key}, timeout=30) as http:
-            shared = [
-                http.post(
-                    "/candidates", json={"firstName": "Shared", "lastName": f"Roe{letter}"}
-                ).json()
-                for letter in LETTERS[:4]
-            ]
+        shared = _created(server, key, "Shared", [f"Roe{letter}" for letter in LETTERS[:4]])
 
         def load(worker: int) -> None:
             # a new connection per request spreads them over both worker processes
@@ -96,13 +99,7 @@ def test_two_workers_patching_one_candidates_fields_at_once_lose_no_change(
     statuses: list[int] = []
     lock = threading.Lock()
     try:
-        with httpx.Client(base_url=server.base, headers={"x-api-key": key}, timeout=30) as http:
-            ids = [
-                http.post(
-                    "/candidates", json={"firstName": "Start", "lastName": f"Start{letter}"}
-                ).json()
-                for letter in "ab"
-            ]
+        ids = _created(server, key, "Start", ["Starta", "Startb"])
 
         def value(field: str, candidate: int, step: int) -> str:
             unique = "".join(LETTERS[int(digit, 16)] for digit in uuid.uuid4().hex[:6])
