@@ -15,11 +15,11 @@ import functools
 import json
 import re
 import time
-import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import structlog
+import uuid_utils
 from fastapi import HTTPException
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -96,7 +96,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         client_id = _header(scope, b"x-request-id")
         request_id = (
-            client_id if client_id and _REQUEST_ID_RE.match(client_id) else uuid.uuid4().hex
+            client_id if client_id and _REQUEST_ID_RE.match(client_id) else uuid_utils.uuid4().hex
         )
         state = state_of(scope)
         state["request_id"] = request_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import uuid_utils
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -33,5 +34,12 @@ def is_id(value: str) -> bool:
 
 
 def new_id() -> str:
-    """A new primary key: a random UUID in its canonical 36-character text form."""
-    return str(uuid.uuid4())
+    """A new primary key: a UUID version 7 (RFC 9562: 48 bits of Unix milliseconds, then
+    random bits) in its canonical 36-character text form.
+
+    Time-ordered keys are added at the right-hand end of a primary-key index instead of on a
+    random page of it, so a PATCH's history, outbox and identifier rows dirty fewer pages.
+    ``uuid_utils`` draws its random bits in-process; ``uuid.uuid4`` asks the kernel for each
+    id, which took 15 microseconds an id under load (bench/README.md, seventh round). The
+    time in an id tells no more than the record's ``createdAt``."""
+    return str(uuid_utils.uuid7())

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_only
 
+from talentbase import jsontext
 from talentbase.db.urls import async_url, is_sqlite, sqlite_path
 from talentbase.db.writer_lock import WriterLock
 
@@ -197,7 +198,11 @@ class Database:
         self.timeout_seconds = timeout_seconds
         self.is_sqlite = is_sqlite(url)
         # error messages (and so logs) never carry statement parameters: they hold personal data
-        kwargs: dict[str, Any] = {"hide_parameters": True, "pool_timeout": timeout_seconds}
+        kwargs: dict[str, Any] = {
+            "hide_parameters": True,
+            "pool_timeout": timeout_seconds,
+            "json_serializer": jsontext.dumps,
+        }
         if self.is_sqlite:
             kwargs["pool_size"] = 5
             kwargs["max_overflow"] = 0

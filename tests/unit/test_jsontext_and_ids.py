@@ -1,0 +1,62 @@
+"""The orjson encodings (``talentbase.jsontext``, ``api.responses``) against the standard
+library's, and the UUID version 7 ids of ``db.base.new_id``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from starlette.responses import JSONResponse
+
+from talentbase.api.responses import FastJSONResponse
+from talentbase.db.base import is_id, new_id
+from talentbase.jsontext import dumps
+
+VIEW_LIKE = {
+    "candidateId": "0190c2a4-5f6e-7a1b-8c3d-9e0f1a2b3c4d",
+    "firstName": "Zoë",
+    "lastName": "Ó Briain \u2028 \"quoted\" \\ / \n tab\t",
+    "emails": ["zoe@example.com"],
+    "latitude": 51.5072,
+    "totalCompensation": 1e12,
+    "baseCompensation": 0.1,
+    "tags": [],
+    "address": None,
+    "doNotContact": False,
+    "order": 3,
+    "emoji": "\U0001f600",
+    "control": "\x01\x1f",
+}
+
+
+def test_dumps_is_compact_json_that_reads_back_the_same() -> None:
+    text = dumps(VIEW_LIKE)
+    assert json.loads(text) == VIEW_LIKE
+    assert text == json.dumps(VIEW_LIKE, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_dumps_falls_back_to_json_for_integers_beyond_64_bits() -> None:
+    value = {"big": 10**30, "negative": -(2**70)}
+    assert json.loads(dumps(value)) == value
+
+
+def test_dumps_takes_non_string_keys_as_json_does() -> None:
+    assert json.loads(dumps({1: "a"})) == {"1": "a"}
+
+
+def test_fast_response_has_the_bytes_of_starlettes() -> None:
+    assert FastJSONResponse(VIEW_LIKE).body == JSONResponse(VIEW_LIKE).body
+    assert FastJSONResponse(VIEW_LIKE).headers["content-type"] == "application/json"
+
+
+def test_fast_response_falls_back_for_integers_beyond_64_bits() -> None:
+    value = {"big": 2**64}
+    assert FastJSONResponse(value).body == JSONResponse(value).body
+
+
+def test_new_ids_are_canonical_time_ordered_uuids() -> None:
+    ids = [new_id() for _ in range(1000)]
+    assert len(set(ids)) == len(ids)
+    assert all(is_id(value) and uuid.UUID(value).version == 7 for value in ids)
+    # version 7 orders by creation: a later id sorts after an earlier one
+    assert ids == sorted(ids)
