@@ -1,15 +1,17 @@
-"""JSON text by orjson for the database's JSON columns (history entries, outbox events, custom
-attribute values) and the candidate answers (``api.responses.FastJSONResponse``).
+"""JSON text by orjson, both ways: the database's JSON columns (history entries, outbox
+events, custom attribute values) and the candidate answers (``api.responses``).
 
 orjson encodes a full candidate view or history entry several times faster than the standard
 library's ``json``; on the PATCH path that was 2-4% of the server's CPU (bench/README.md,
-seventh round). It refuses one thing ``json`` takes, integers beyond 64 bits: such a value is
-encoded by ``json`` instead, so that it is stored and answered as before rather than failing.
+seventh round). Where the two differ, ``json`` does the work, so that values are stored, read
+and answered as before: orjson refuses to encode an integer beyond 64 bits, reads one as a
+float, and refuses ``NaN`` and ``Infinity``, which ``json`` reads.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -21,3 +23,18 @@ def dumps(value: Any) -> str:
         return orjson.dumps(value).decode()
     except TypeError:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# 19 digits in a row may be an integer orjson reads as a float (it keeps 64-bit ones exact)
+_LONG_NUMBER = re.compile(r"\d{19}")
+_LONG_NUMBER_BYTES = re.compile(rb"\d{19}")
+
+
+def loads(text: str | bytes) -> Any:
+    """The value of the JSON ``text``, as ``json.loads`` reads it."""
+    if _LONG_NUMBER.search(text) if isinstance(text, str) else _LONG_NUMBER_BYTES.search(text):
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)

@@ -10,12 +10,12 @@ from starlette.responses import JSONResponse
 
 from talentbase.api.responses import FastJSONResponse
 from talentbase.db.base import is_id, new_id
-from talentbase.jsontext import dumps
+from talentbase.jsontext import dumps, loads
 
 VIEW_LIKE = {
     "candidateId": "0190c2a4-5f6e-7a1b-8c3d-9e0f1a2b3c4d",
     "firstName": "Zoë",
-    "lastName": "Ó Briain \u2028 \"quoted\" \\ / \n tab\t",
+    "lastName": 'Ó Briain \u2028 "quoted" \\ / \n tab\t',
     "emails": ["zoe@example.com"],
     "latitude": 51.5072,
     "totalCompensation": 1e12,
@@ -42,6 +42,18 @@ def test_dumps_falls_back_to_json_for_integers_beyond_64_bits() -> None:
 
 def test_dumps_takes_non_string_keys_as_json_does() -> None:
     assert json.loads(dumps({1: "a"})) == {"1": "a"}
+
+
+def test_loads_reads_what_json_reads() -> None:
+    for text in (dumps(VIEW_LIKE), json.dumps(VIEW_LIKE), '{"big": 100000000000000000000000}'):
+        assert loads(text) == json.loads(text)
+    assert loads(b'{"a": [1, 2.5, null]}') == {"a": [1, 2.5, None]}
+    assert loads(b'{"big": 100000000000000000000000}') == {"big": 10**23}
+
+
+def test_loads_falls_back_to_json_beyond_the_standard() -> None:
+    assert loads('{"x": NaN}')["x"] != loads('{"x": NaN}')["x"]
+    assert loads('{"x": -Infinity}') == {"x": float("-inf")}
 
 
 def test_fast_response_has_the_bytes_of_starlettes() -> None:

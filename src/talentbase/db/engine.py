@@ -202,6 +202,7 @@ class Database:
             "hide_parameters": True,
             "pool_timeout": timeout_seconds,
             "json_serializer": jsontext.dumps,
+            "json_deserializer": jsontext.loads,
         }
         if self.is_sqlite:
             kwargs["pool_size"] = 5
