@@ -1,11 +1,14 @@
-"""JSON text by orjson, both ways: the database's JSON columns (history entries, outbox
-events, custom attribute values) and the candidate answers (``api.responses``).
+"""JSON text by orjson, both ways, for the database's JSON columns (the candidate's lists,
+history entries, outbox events, custom attribute values).
 
-orjson encodes a full candidate view or history entry several times faster than the standard
-library's ``json``; on the PATCH path that was 2-4% of the server's CPU (bench/README.md,
-seventh round). Where the two differ, ``json`` does the work, so that values are stored, read
-and answered as before: orjson refuses to encode an integer beyond 64 bits, reads one as a
-float, and refuses ``NaN`` and ``Infinity``, which ``json`` reads.
+orjson encodes and reads a history entry or a candidate's lists several times faster than the
+standard library's ``json``; on the PATCH path that was 2-4% of the server's CPU
+(bench/README.md, seventh round). Where the two differ, ``json`` does the work, so that every
+value reads back as before: orjson refuses to encode an integer beyond 64 bits, reads one as a
+float, and refuses ``NaN`` and ``Infinity``, which ``json`` reads. The text itself may differ
+from ``json``'s (no spaces, characters beyond ASCII as they are, ``1e-7`` for ``1e-07``); the
+answers are still encoded by Starlette's ``JSONResponse`` (``json``), so their bytes do not
+change.
 """
 
 from __future__ import annotations

@@ -1038,3 +1038,32 @@ async def test_create_only_and_view_keys_are_unrecognized_on_patch(
 
     assert_validation_error(response, "UNRECOGNIZED_KEYS", key, key)
     await assert_nothing_changed(client, read_row, stored)
+
+
+# ---- numbers stored in JSON columns ----
+
+
+async def test_small_and_large_numbers_answer_as_sent_and_in_the_same_spelling(
+    client: httpx.AsyncClient,
+) -> None:
+    """A location's coordinates and the compensation live in JSON columns (stored by orjson,
+    read back through ``talentbase.jsontext``): they answer the numbers sent, and the answer
+    spells them as Starlette's ``json`` always has (``1e-05``), on PATCH and GET alike."""
+    candidate_id = await create_candidate(client)
+    body = {
+        "locations": [{"type": "other", "latitude": 0.00001, "longitude": -1e-7}],
+        "compensation": {"currency": "EUR", "totalCompensation": 1e12, "baseCompensation": 1.5e-5},
+    }
+    answered = await patch(client, candidate_id, body)
+    assert answered.status_code == 200, answered.text
+    fetched = await client.get(f"/candidates/{candidate_id}")
+    for response in (answered, fetched):
+        assert b'"latitude":1e-05' in response.content
+        assert b'"longitude":-1e-07' in response.content
+        assert b'"baseCompensation":1.5e-05' in response.content
+        view = response.json()
+        location = view["locations"]["locations"][0]
+        compensation = view["compensation"]["compensation"]
+        assert (location["latitude"], location["longitude"]) == (1e-5, -1e-7)
+        assert compensation["totalCompensation"] == 1e12
+        assert compensation["baseCompensation"] == 1.5e-5

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from talentbase.api.deps import CallerDep, SessionDep, locks_late
 from talentbase.api.pagination import CursorQueryDep
-from talentbase.api.responses import FastJSONResponse
 from talentbase.api.routing import StrictJSONRoute
 from talentbase.api.schemas import StrictInput, error_responses
 from talentbase.api.settings_dep import SettingsDep
@@ -57,7 +56,7 @@ IfNoneMatch = Annotated[
 
 def view_answer(view: dict[str, Any], etag: str) -> JSONResponse:
     """A CandidateView answer with its ``ETag``."""
-    return FastJSONResponse(view, headers={"ETag": etag})
+    return JSONResponse(view, headers={"ETag": etag})
 
 
 async def candidate_answer(session: AsyncSession, view: dict[str, Any]) -> JSONResponse:
@@ -115,7 +114,7 @@ async def list_candidates(
     query: CursorQueryDep, caller: CallerDep, session: SessionDep
 ) -> JSONResponse:
     """Candidates in ``(modifiedAt, id)`` order, a cursor page at a time (API.md §4)."""
-    return FastJSONResponse(await service.list_candidates(session, caller.workspace_id, query))
+    return JSONResponse(await service.list_candidates(session, caller.workspace_id, query))
 
 
 @router.get(
