@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import statistics
@@ -489,7 +490,7 @@ def main() -> None:
     lines = [
         f"# perf run {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         "",
-        f"`{' '.join(sys.argv)}` — {args.candidates} candidates, {args.duration} s per run, "
+        f"`{shlex.join(sys.argv)}` — {args.candidates} candidates, {args.duration} s per run, "
         f"wrk {concurrencies} connections, 2 threads"
         + (f", median of {args.repeat} rounds." if args.repeat > 1 else "."),
         "",
