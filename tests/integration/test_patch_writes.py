@@ -134,6 +134,38 @@ async def test_a_patch_writes_every_row_of_its_change_in_one_statement_on_postgr
     assert sorted(data["changedFields"]) == ["emails", "firstName"]
 
 
+async def test_the_new_identifiers_of_a_patch_are_one_insert_and_every_row_is_stored(
+    client: httpx.AsyncClient, database: Database, sync_engine: Engine
+) -> None:
+    candidate_id = await create_candidate(client, emails=[{"email": "kept@example.com"}])
+    with recorded_statements(database) as statements:
+        response = await client.patch(
+            f"/candidates/{candidate_id}",
+            json={
+                "emails": [
+                    {"email": "kept@example.com"},
+                    {"email": "second@example.com"},
+                    {"email": "third@example.com"},
+                ],
+                "phoneNumbers": [{"phoneNumber": "+44 20 7946 0958"}],
+                "socialMedia": [
+                    {"url": "https://www.linkedin.com/in/jane-new", "type": "LINKEDIN"}
+                ],
+            },
+        )
+    assert response.status_code == 200, response.text
+    inserts = sum(s.count("INSERT INTO candidate_identifiers ") for s in statements)
+    assert inserts == 1, "\n".join(statements)
+    after = _identifiers(sync_engine, candidate_id)
+    assert {(kind, value) for kind, value in after if kind != "linkedin"} == {
+        ("email", "kept@example.com"),
+        ("email", "second@example.com"),
+        ("email", "third@example.com"),
+        ("phone", "+442079460958"),
+    }
+    assert len(after) == 5 and len(set(after.values())) == 5, after
+
+
 async def test_a_patch_of_a_candidate_loaded_without_a_search_row_makes_one(
     client: httpx.AsyncClient, sync_engine: Engine
 ) -> None:
