@@ -19,7 +19,9 @@ the lower ceiling, writes the table to ``--out``, and records the resident memor
 process after its runs. wrk is installed with apt-get if missing.
 
 A narrower run, repeated, for one target on a noisy machine (each row is then the median of the
-rounds; each round measures the lower ceiling before and after the operations):
+rounds; each round measures the lower ceiling before and after the operations, and the worker
+counts alternate round by round, each round with freshly started servers; the resident memory
+is that after the last round):
 
     .venv/bin/python bench/perf.py --operations "PATCH full body" --concurrency 16 \
         --workers 1 --repeat 5 --out bench/results/perf-share.md
@@ -457,6 +459,7 @@ def main() -> None:
         parser.error(f"unknown operations {sorted(unknown)}; choose from {PRODUCT_OPERATIONS}")
     wrk = ensure_wrk()
     concurrencies = [int(c) for c in args.concurrency.split(",")]
+    worker_counts = [int(w) for w in args.workers.split(",")]
     work = Path(tempfile.mkdtemp(prefix="talentbase-perf-"))
     results: list[Result] = []
     notes: list[str] = []
@@ -467,26 +470,33 @@ def main() -> None:
         count = candidate_ids(url, ids)
         notes.append(f"- {database}: seeded {count} candidates in {seconds:.0f} s")
         users: tuple[str, str] | None = None
-        for workers in (int(w) for w in args.workers.split(",")):
-            server = Server(url, workers, work / f"server-{database}-{workers}.log", ceilings=False)
-            ceiling = Server(
-                url, workers, work / f"ceiling-{database}-{workers}.log", ceilings=True
-            )
-            if users is None:
-                users = make_users(server.base)
-            scripts = {op: lua_script(op, work, ids, users) for op in LUA_REQUESTS}
-            # with two workers only the PATCH's scaling is asked for (issue 7)
-            offered = PRODUCT_OPERATIONS if workers == 1 else ("PATCH full body",)
-            operations = tuple(op for op in offered if op in chosen)
-            for _ in range(args.repeat):
+        resident: dict[int, tuple[list[float], list[float]]] = {}
+        # the worker counts alternate round by round, each round with fresh servers: measured
+        # one after the other, the two counts saw different states of the machine
+        for _ in range(args.repeat):
+            for workers in worker_counts:
+                server = Server(
+                    url, workers, work / f"server-{database}-{workers}.log", ceilings=False
+                )
+                ceiling = Server(
+                    url, workers, work / f"ceiling-{database}-{workers}.log", ceilings=True
+                )
+                if users is None:
+                    users = make_users(server.base)
+                scripts = {op: lua_script(op, work, ids, users) for op in LUA_REQUESTS}
+                # with two workers only the PATCH's scaling is asked for (issue 7)
+                offered = PRODUCT_OPERATIONS if workers == 1 else ("PATCH full body",)
+                operations = tuple(op for op in offered if op in chosen)
                 measure(wrk, server, ceiling, database, workers, operations, scripts,
                         concurrencies, args.duration, results)  # fmt: skip
+                resident[workers] = (server.resident_mb(), ceiling.resident_mb())
+                server.stop()
+                ceiling.stop()
+        for workers, (product_mb, ceiling_mb) in resident.items():
             notes.append(f"- {database}, {workers} worker(s), product: RSS MB per worker "
-                         f"{server.resident_mb()}")  # fmt: skip
+                         f"{product_mb}")  # fmt: skip
             notes.append(f"- {database}, {workers} worker(s), ceiling app: RSS MB per worker "
-                         f"{ceiling.resident_mb()}")  # fmt: skip
-            server.stop()
-            ceiling.stop()
+                         f"{ceiling_mb}")  # fmt: skip
     lines = [
         f"# perf run {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         "",
