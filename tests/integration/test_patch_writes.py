@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from talentbase.candidates.models import Candidate
+from talentbase.candidates.schemas import MAX_LIST_ITEMS
 from talentbase.db.batch import WriteBatch, bound, prefixed
 from talentbase.db.engine import Database
 from talentbase.db.types import utcnow
@@ -164,6 +165,33 @@ async def test_the_new_identifiers_of_a_patch_are_one_insert_and_every_row_is_st
         ("phone", "+442079460958"),
     }
     assert len(after) == 5 and len(set(after.values())) == 5, after
+
+
+async def test_a_patch_replacing_every_identifier_at_the_list_limits_is_stored_whole(
+    client: httpx.AsyncClient, database: Database, sync_engine: Engine
+) -> None:
+    # the longest lists a body may hold: 150 identifier rows gone and 150 new in one change
+    def identifiers(tag: str, first_digit: int) -> dict[str, Any]:
+        return {
+            "emails": [{"email": f"{tag}{n}@example.com"} for n in range(MAX_LIST_ITEMS)],
+            "phoneNumbers": [
+                {"phoneNumber": f"+44 20 79{first_digit}6 {n:04d}"} for n in range(MAX_LIST_ITEMS)
+            ],
+            "socialMedia": [
+                {"url": f"https://www.linkedin.com/in/{tag}-{n}", "type": "LINKEDIN"}
+                for n in range(MAX_LIST_ITEMS)
+            ],
+        }
+
+    candidate_id = await create_candidate(client, **identifiers("old", 4))
+    assert len(_identifiers(sync_engine, candidate_id)) == 3 * MAX_LIST_ITEMS
+    response = await client.patch(f"/candidates/{candidate_id}", json=identifiers("new", 5))
+    assert response.status_code == 200, response.text
+    after = _identifiers(sync_engine, candidate_id)
+    assert len(after) == 3 * MAX_LIST_ITEMS
+    assert ("email", f"new{MAX_LIST_ITEMS - 1}@example.com") in after
+    assert not any("old" in value for _kind, value in after)
+    assert ("phone", f"+44207956{MAX_LIST_ITEMS - 1:04d}") in after
 
 
 async def test_a_patch_of_a_candidate_loaded_without_a_search_row_makes_one(
