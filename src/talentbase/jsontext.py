@@ -7,10 +7,9 @@ standard library's ``json``; on the PATCH path that was 2-4% of the server's CPU
 value reads back as before: orjson refuses to encode an integer beyond 64 bits, reads one as a
 float, and refuses to read ``NaN`` and ``Infinity``, which ``json`` reads. (orjson writes a
 ``NaN`` or an infinity as ``null``; none reaches a column, as the API refuses them on input
-with a 400.) The text itself may differ
-from ``json``'s (no spaces, characters beyond ASCII as they are, ``1e-7`` for ``1e-07``); the
-answers are still encoded by Starlette's ``JSONResponse`` (``json``), so their bytes do not
-change.
+with a 400.) The text itself may differ from ``json``'s (no spaces, characters beyond ASCII as
+they are, ``1e-7`` for ``1e-07``); the answers are still encoded by Starlette's
+``JSONResponse`` (``json``), so their bytes do not change.
 """
 
 from __future__ import annotations
