@@ -150,6 +150,11 @@ class Result:
     p99_ms: float
     non_2xx: int
     errors: int
+    # CPU per request (ms) of the server's processes, the database's own processes (none for
+    # SQLite, which runs inside the server) and the load generator, from /proc and os.times
+    server_cpu_ms: float
+    database_cpu_ms: float
+    wrk_cpu_ms: float
 
 
 def free_port() -> int:
@@ -275,6 +280,13 @@ class Server:
                 raise SystemExit(f"server did not start; see {log}")
             time.sleep(0.3)
 
+    def pids(self) -> list[int]:
+        """The supervisor and its worker processes."""
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        return [self.process.pid, *(int(pid) for pid in children)]
+
     def resident_mb(self) -> list[float]:
         """Resident memory of each worker process (the supervisor's children, or itself)."""
         children = subprocess.run(
@@ -350,17 +362,67 @@ def make_users(base: str) -> tuple[str, str]:
     return ids[0], ids[1]
 
 
-def _one(wrk: str, server: Server, script: Path, concurrency: int, duration: int) -> dict[str, Any]:
-    run_wrk(wrk, server.base, script, concurrency, 2)  # warm-up
-    return run_wrk(wrk, server.base, script, concurrency, duration)
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """User plus system CPU ticks of each live process in ``pids``."""
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def database_pids(database: str) -> list[int]:
+    """The local PostgreSQL server's processes (postmaster and backends); none for SQLite,
+    whose work is done inside the server's own processes."""
+    if database != "postgres":
+        return []
+    found = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True, check=False)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def _one(
+    wrk: str, server: Server, database: str, script: Path, concurrency: int, duration: int
+) -> dict[str, Any]:
+    """A 2 s warm-up, then one measured wrk run with the CPU per request of the server, the
+    database and wrk over the measured run (a backend that starts during it counts from 0)."""
+    run_wrk(wrk, server.base, script, concurrency, 2)
+    server_before = cpu_ticks(server.pids())
+    database_before = cpu_ticks(database_pids(database))
+    wrk_before = os.times()
+    measured = run_wrk(wrk, server.base, script, concurrency, duration)
+    wrk_after = os.times()
+    server_after = cpu_ticks(list(server_before))
+    database_after = cpu_ticks(database_pids(database))
+    requests = max(measured["rps"] * duration, 1.0)
+
+    def per_request(before: dict[int, int], after: dict[int, int]) -> float:
+        used = sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
+        return used * TICK_MS / requests
+
+    wrk_seconds = (wrk_after.children_user + wrk_after.children_system) - (
+        wrk_before.children_user + wrk_before.children_system
+    )
+    return {
+        **measured,
+        "server_cpu_ms": per_request(server_before, server_after),
+        "database_cpu_ms": per_request(database_before, database_after),
+        "wrk_cpu_ms": wrk_seconds * 1000 / requests,
+    }
 
 
 def _bracketed(first: dict[str, Any], last: dict[str, Any]) -> dict[str, Any]:
     """The lower ceiling measured before and after the product's runs at one concurrency:
-    their mean throughput and p50, the worse p99, all non-2xx answers and errors."""
+    their mean throughput, p50 and CPU per request, the worse p99, all non-2xx answers and
+    errors."""
+    mean = ("rps", "p50_ms", "server_cpu_ms", "database_cpu_ms", "wrk_cpu_ms")
     return {
-        "rps": (first["rps"] + last["rps"]) / 2,
-        "p50_ms": (first["p50_ms"] + last["p50_ms"]) / 2,
+        **{name: (first[name] + last[name]) / 2 for name in mean},
         "p99_ms": max(first["p99_ms"], last["p99_ms"]),
         "non_2xx": first["non_2xx"] + last["non_2xx"],
         "errors": first["errors"] + last["errors"],
@@ -378,11 +440,13 @@ def measure(
     same machine."""
     key_only, lower = CEILINGS
     for concurrency in concurrencies:
-        before = _one(wrk, ceiling, scripts[lower], concurrency, duration)
-        runs = [(key_only, _one(wrk, ceiling, scripts[key_only], concurrency, duration))]
+        before = _one(wrk, ceiling, database, scripts[lower], concurrency, duration)
+        runs = [(key_only, _one(wrk, ceiling, database, scripts[key_only], concurrency, duration))]
         for operation in operations:
-            runs.append((operation, _one(wrk, product, scripts[operation], concurrency, duration)))
-        after = _one(wrk, ceiling, scripts[lower], concurrency, duration)
+            runs.append(
+                (operation, _one(wrk, product, database, scripts[operation], concurrency, duration))
+            )
+        after = _one(wrk, ceiling, database, scripts[lower], concurrency, duration)
         runs.insert(0, (lower, _bracketed(before, after)))
         for operation, measured in runs:
             result = Result(database, workers, operation, concurrency, **measured)
@@ -390,14 +454,16 @@ def measure(
             print(
                 f"{database:10} w{workers} {operation:30} c{concurrency:<3} "
                 f"{result.rps:9.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
-                f"p99 {result.p99_ms:8.2f} ms  non-2xx {result.non_2xx}  errors {result.errors}",
+                f"p99 {result.p99_ms:8.2f} ms  non-2xx {result.non_2xx}  errors {result.errors}  "
+                f"CPU ms/req server {result.server_cpu_ms:.2f} database "
+                f"{result.database_cpu_ms:.2f} wrk {result.wrk_cpu_ms:.2f}",
                 flush=True,
             )
 
 
 def medians(results: list[Result]) -> list[Result]:
     """One row per database, workers, operation and concurrency, in first-seen order: the
-    median throughput and p50 of its rounds, the median p99, and all non-2xx answers and
+    median throughput, p50, p99 and CPU per request of its rounds, and all non-2xx answers and
     errors."""
     rounds: dict[tuple[str, int, str, int], list[Result]] = {}
     for result in results:
@@ -411,6 +477,9 @@ def medians(results: list[Result]) -> list[Result]:
             p99_ms=statistics.median(r.p99_ms for r in runs),
             non_2xx=sum(r.non_2xx for r in runs),
             errors=sum(r.errors for r in runs),
+            server_cpu_ms=statistics.median(r.server_cpu_ms for r in runs),
+            database_cpu_ms=statistics.median(r.database_cpu_ms for r in runs),
+            wrk_cpu_ms=statistics.median(r.wrk_cpu_ms for r in runs),
         )
         for key, runs in rounds.items()
     ]
@@ -425,8 +494,8 @@ def table(results: list[Result]) -> list[str]:
     }
     lines = [
         "| database | workers | operation | concurrency | req/s | p50 ms | p99 ms | p99/p50 "
-        "| non-2xx | errors | share of lower ceiling |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| non-2xx | errors | share of lower ceiling | CPU ms/req: server / database / wrk |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         ceiling = lower.get((r.database, r.workers, r.concurrency))
@@ -434,7 +503,36 @@ def table(results: list[Result]) -> list[str]:
         lines.append(
             f"| {r.database} | {r.workers} | {r.operation} | {r.concurrency} | {r.rps:.0f} | "
             f"{r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.p99_ms / r.p50_ms:.1f} | {r.non_2xx} | "
-            f"{r.errors} | {share} |"
+            f"{r.errors} | {share} | {r.server_cpu_ms:.2f} / {r.database_cpu_ms:.2f} / "
+            f"{r.wrk_cpu_ms:.2f} |"
+        )
+    return lines
+
+
+def scaling(results: list[Result]) -> list[str]:
+    """Two workers against one on the full-body PATCH, beside what the machine's cores allow.
+
+    With every process CPU-bound on ``os.cpu_count()`` cores, two workers can serve at most
+    ``cores × 1000 / (s + d + w)`` req/s, where s, d and w are the server's, the database's
+    and wrk's CPU ms per request with two workers: the database and the load generator take
+    their share of the same cores. That over the one-worker throughput is the most the ratio
+    can be on this machine, whatever the server does."""
+    by_key = {(r.database, r.workers, r.operation, r.concurrency): r for r in results}
+    cores = os.cpu_count() or 1
+    lines = []
+    for r in results:
+        if r.operation != "PATCH full body" or r.workers != 2:
+            continue
+        one = by_key.get((r.database, 1, r.operation, r.concurrency))
+        if one is None:
+            continue
+        spent = r.server_cpu_ms + r.database_cpu_ms + r.wrk_cpu_ms
+        bound = cores * 1000 / spent / one.rps
+        lines.append(
+            f"- {r.database}, concurrency {r.concurrency}: two workers {r.rps / one.rps:.2f}× "
+            f"one; the {cores} cores allow at most {bound:.2f}× ({spent:.1f} ms of CPU per "
+            f"PATCH with two workers: server {r.server_cpu_ms:.1f}, database "
+            f"{r.database_cpu_ms:.1f}, wrk {r.wrk_cpu_ms:.1f})"
         )
     return lines
 
@@ -505,6 +603,8 @@ def main() -> None:
         + (f", median of {args.repeat} rounds." if args.repeat > 1 else "."),
         "",
         *table(medians(results)),
+        "",
+        *scaling(medians(results)),
         "",
         *notes,
         "",
