@@ -14,9 +14,11 @@ page of 50, POST create. In the same run it starts the same app with two ceiling
 measures them the same way, side by side: at each concurrency the lower ceiling runs before
 and after the product's operations, and its row is the mean of the two (this machine's
 throughput drifts over minutes). PATCH is also measured with 1 and 2 worker processes. It prints,
-per operation, requests per second, p50, p99, non-2xx answers and the throughput as a share of
-the lower ceiling, writes the table to ``--out``, and records the resident memory of each worker
-process after its runs. wrk is installed with apt-get if missing.
+per operation, requests per second, p50, p99, non-2xx answers, the throughput as a share of
+the lower ceiling and the CPU per request of the server, the database and wrk; under the table,
+two workers' PATCH throughput over one worker's beside the most the machine's cores allow. It
+writes all that to ``--out`` and records the resident memory of each worker process after its
+runs. wrk is installed with apt-get if missing.
 
 A narrower run, repeated, for one target on a noisy machine (each row is then the median of the
 rounds; each round measures the lower ceiling before and after the operations, and the worker
