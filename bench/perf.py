@@ -291,16 +291,12 @@ class Server:
 
     def resident_mb(self) -> list[float]:
         """Resident memory of each worker process (the supervisor's children, or itself)."""
-        children = subprocess.run(
-            ["ps", "-o", "rss=", "--ppid", str(self.process.pid)],
+        supervisor, *children = self.pids()
+        rss = subprocess.run(
+            ["ps", "-o", "rss=", "-p", ",".join(str(pid) for pid in children or [supervisor])],
             capture_output=True, text=True, check=False,
         ).stdout.split()  # fmt: skip
-        if not children:
-            children = subprocess.run(
-                ["ps", "-o", "rss=", "-p", str(self.process.pid)],
-                capture_output=True, text=True, check=False,
-            ).stdout.split()  # fmt: skip
-        return [round(int(kb) / 1024, 1) for kb in children]
+        return [round(int(kb) / 1024, 1) for kb in rss]
 
     def stop(self) -> None:
         self.process.terminate()
